@@ -1,0 +1,59 @@
+# Truckroll: `make run` starts the whole system locally, `make test` runs every check CI runs.
+SHELL := /bin/bash
+PYTHON ?= python3
+PORT ?= 8000
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: install run token test lint typecheck unit integration contracts infra synth bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+install: $(VENV)/.synced
+
+run: install ## the whole system on 127.0.0.1:$(PORT); SEED=1 adds the demo company
+	$(VENV)/bin/truckroll-local --port $(PORT) $(if $(SEED),--seed-demo,)
+
+token: install ## print a token for a seeded user of a running stack: make token USER=dispatcher
+	@curl -sf "http://127.0.0.1:$(PORT)/auth/dev-token?user=$(or $(USER_NAME),dispatcher@demo)" | $(PY) -c "import json,sys; print(json.load(sys.stdin)['access_token'])"
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy
+	$(PY) -m truckroll_local.typecheck
+
+unit: install
+	$(VENV)/bin/pytest -m unit -n auto -q
+
+integration: install
+	$(VENV)/bin/pytest -m "integration or contracts" -n auto -q
+
+infra: install
+	$(VENV)/bin/pytest -m infra -q
+
+synth: install
+	$(PY) infra/synth.py
+
+test: lint typecheck ## everything CI runs
+	$(VENV)/bin/pytest -n auto -q
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) $(TOOLS) infra/cdk.out .pytest_cache .mypy_cache .ruff_cache

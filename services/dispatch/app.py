@@ -1,0 +1,7 @@
+"""Truckroll dispatch service: HTTP routes and event handlers. Each handler parses, calls one use case
+and maps the result; the use cases live in chalicelib/dispatch."""
+
+from truckroll.web import ServiceApp
+
+app = ServiceApp("dispatch")
+jwt_auth = app.jwt_auth

@@ -1,0 +1,190 @@
+"""The one declaration of Truckroll's AWS resources.
+
+The CDK stacks (infra/) and the local stack (truckroll_local) both build from these objects, so the
+tables, streams, queues, dead-letter queues, topics and event routes can never drift apart.
+Names here are logical: a stage prefix is added by :func:`physical_name`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Service = Literal["booking", "dispatch", "notify", "tracking"]
+SERVICES: tuple[Service, ...] = ("booking", "dispatch", "notify", "tracking")
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    partition_key: str
+    sort_key: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A DynamoDB table: string keys ``pk``/``sk``, on-demand billing, optional stream and TTL."""
+
+    name: str
+    env_var: str
+    owners: tuple[Service, ...]
+    indexes: tuple[Index, ...] = ()
+    stream: bool = False
+    ttl_attribute: str | None = None
+
+    @property
+    def stream_env_var(self) -> str:
+        return f"{self.env_var}_STREAM_ARN"
+
+
+@dataclass(frozen=True)
+class Queue:
+    """An SQS queue with its dead-letter queue; ``consumer`` runs ``handler`` on its messages."""
+
+    name: str
+    env_var: str
+    consumer: Service
+    handler: str
+    event_types: tuple[str, ...]
+    max_receive_count: int = 5
+    batch_size: int = 10
+    visibility_timeout_seconds: int = 180
+
+    @property
+    def dlq_name(self) -> str:
+        return f"{self.name}-dlq"
+
+    @property
+    def arn_env_var(self) -> str:
+        return f"{self.env_var}_ARN"
+
+
+@dataclass(frozen=True)
+class StreamConsumer:
+    """A function reading a table's stream (Lambda's DynamoDB event source mapping)."""
+
+    table: str
+    consumer: Service
+    handler: str
+    batch_size: int = 100
+    maximum_retry_attempts: int = 5
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    env_var: str
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A scheduled handler: ``rate_minutes`` between runs."""
+
+    consumer: Service
+    handler: str
+    rate_minutes: int
+
+
+@dataclass(frozen=True)
+class Resources:
+    tables: tuple[Table, ...]
+    queues: tuple[Queue, ...]
+    stream_consumers: tuple[StreamConsumer, ...]
+    topics: tuple[Topic, ...]
+    schedules: tuple[Schedule, ...] = field(default=())
+
+    def table(self, name: str) -> Table:
+        return next(t for t in self.tables if t.name == name)
+
+    def queues_for(self, event_type: str) -> tuple[Queue, ...]:
+        """Queues subscribed to ``event_type`` (exact type or ``prefix.*``)."""
+        return tuple(q for q in self.queues if _subscribed(q.event_types, event_type))
+
+    def environment(self, stage: str) -> dict[str, str]:
+        """Environment variables naming every resource, as the functions read them."""
+        env = {"STAGE": stage}
+        for t in self.tables:
+            env[t.env_var] = physical_name(stage, t.name)
+        for q in self.queues:
+            env[q.env_var] = physical_name(stage, q.name)
+        for topic in self.topics:
+            env[topic.env_var] = physical_name(stage, topic.name)
+        return env
+
+
+def _subscribed(patterns: tuple[str, ...], event_type: str) -> bool:
+    for pattern in patterns:
+        if pattern == event_type or (pattern.endswith(".*") and event_type.startswith(pattern[:-1])):
+            return True
+    return False
+
+
+def physical_name(stage: str, logical: str) -> str:
+    return f"truckroll-{stage}-{logical}"
+
+
+CORE = Table(
+    name="core",
+    env_var="CORE_TABLE",
+    owners=("booking", "dispatch"),
+    indexes=(
+        Index("gsi1", "gsi1pk", "gsi1sk"),
+        Index("gsi2", "gsi2pk", "gsi2sk"),
+    ),
+    stream=True,
+    ttl_attribute="expires_at",
+)
+NOTIFY = Table(
+    name="notify",
+    env_var="NOTIFY_TABLE",
+    owners=("notify",),
+    indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),),
+    ttl_attribute="expires_at",
+)
+TRACKING = Table(
+    name="tracking",
+    env_var="TRACKING_TABLE",
+    owners=("tracking",),
+    indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),),
+    stream=True,
+    ttl_attribute="expires_at",
+)
+IDEMPOTENCY = Table(
+    name="idempotency",
+    env_var="IDEMPOTENCY_TABLE",
+    owners=SERVICES,
+    ttl_attribute="expiration",
+)
+
+RESOURCES = Resources(
+    tables=(CORE, NOTIFY, TRACKING, IDEMPOTENCY),
+    queues=(
+        Queue(
+            name="dispatch-events",
+            env_var="DISPATCH_EVENTS_QUEUE",
+            consumer="dispatch",
+            handler="on_event",
+            event_types=("job.booked", "tracking.running_late"),
+        ),
+        Queue(
+            name="notify-events",
+            env_var="NOTIFY_EVENTS_QUEUE",
+            consumer="notify",
+            handler="on_event",
+            event_types=("job.*", "appointment.*", "tracking.*", "technician.*"),
+        ),
+        Queue(
+            name="tracking-events",
+            env_var="TRACKING_EVENTS_QUEUE",
+            consumer="tracking",
+            handler="on_event",
+            event_types=("appointment.*", "job.*"),
+        ),
+    ),
+    stream_consumers=(
+        StreamConsumer(table="core", consumer="booking", handler="relay_outbox"),
+        StreamConsumer(table="core", consumer="dispatch", handler="relay_outbox"),
+        StreamConsumer(table="tracking", consumer="tracking", handler="relay_outbox"),
+    ),
+    topics=(Topic(name="alarms", env_var="ALARMS_TOPIC"),),
+)

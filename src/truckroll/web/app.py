@@ -1,0 +1,124 @@
+"""``ServiceApp``: a Chalice app whose routes are protected unless allow-listed.
+
+- Every route gets the JWT authorizer unless it is in :data:`truckroll.web.public.PUBLIC_ROUTES`.
+- Every view's :class:`~truckroll.errors.TruckrollError` becomes an RFC 9457 problem response; any
+  other exception is logged with its stack and answered with a 500 problem that leaks nothing.
+- ``current_request`` and ``lambda_context`` are thread-local, so one process may serve several
+  requests at once (the local gateway does; Lambda never does).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from chalice.app import AuthRequest, AuthResponse, Chalice, Request, Response
+
+from truckroll.auth import Principal, TokenVerifier
+from truckroll.config import settings
+from truckroll.errors import TruckrollError, Unauthorized
+from truckroll.web.problems import internal_error_response, problem_response
+from truckroll.web.public import is_public
+
+logger = logging.getLogger("truckroll.web")
+
+
+class GatewayUnauthorized(Exception):  # noqa: N818 - API Gateway's own name for it
+    """Raised by the authorizer; API Gateway answers 401 only for exactly this message."""
+
+    def __init__(self) -> None:
+        super().__init__("Unauthorized")
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(body=json.dumps(body, default=str), status_code=status,
+                    headers={"Content-Type": "application/json", **(headers or {})})
+
+
+class ServiceApp(Chalice):  # type: ignore[misc]
+    def __init__(self, service: str) -> None:
+        self._tls = threading.local()
+        super().__init__(app_name=f"truckroll-{service}")
+        self.service = service
+        self._verifier: TokenVerifier | None = None
+
+        def jwt_auth(auth_request: AuthRequest) -> AuthResponse:
+            return self._authorize(auth_request)
+
+        # app.py must expose this object as module attribute ``jwt_auth``: it is the authorizer
+        # Lambda's handler (``app.jwt_auth``).
+        self.jwt_auth = self.authorizer(name="jwt_auth")(jwt_auth)
+
+        @self.route("/health", methods=["GET"])
+        def health() -> Response:
+            return json_response({"service": service, "status": "ok"})
+
+    # Chalice assigns these per invocation; keep them per thread.
+    @property
+    def current_request(self) -> Request | None:
+        return getattr(self._tls, "request", None)
+
+    @current_request.setter
+    def current_request(self, value: Request | None) -> None:
+        self._tls.request = value
+
+    @property
+    def lambda_context(self) -> Any:
+        return getattr(self._tls, "context", None)
+
+    @lambda_context.setter
+    def lambda_context(self, value: Any) -> None:
+        self._tls.context = value
+
+    def _authorize(self, auth_request: AuthRequest) -> AuthResponse:
+        token = auth_request.token or ""
+        scheme, _, credentials = token.partition(" ")
+        if scheme.lower() != "bearer" or not credentials:
+            logger.info("token refused: no Bearer credentials")
+            raise GatewayUnauthorized
+        if self._verifier is None:
+            self._verifier = TokenVerifier(settings().auth)
+        try:
+            principal = self._verifier.verify(credentials)
+        except Unauthorized as error:
+            logger.info("token refused: %s", error.detail)
+            raise GatewayUnauthorized from error
+        return AuthResponse(routes=["*"], principal_id=principal.sub, context=principal.to_context())
+
+    def principal(self) -> Principal:
+        request = self.current_request
+        context = (request.context.get("authorizer") if request is not None else None) or {}
+        try:
+            return Principal.from_context(context)
+        except (KeyError, ValueError) as exc:
+            raise Unauthorized("request carries no verified principal") from exc
+
+    def route(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        methods = kwargs.get("methods", ["GET"])
+        public = [is_public(self.service, m, path) for m in methods]
+        if any(public) and not all(public):
+            raise ValueError(f"{path}: public and protected methods must be separate routes")
+        if not all(public):
+            kwargs.setdefault("authorizer", self.jwt_auth)
+        register = super().route(path, **kwargs)
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(view)
+            def guarded(*args: Any, **kw: Any) -> Any:
+                try:
+                    return view(*args, **kw)
+                except TruckrollError as error:
+                    return problem_response(error)
+                except Exception:
+                    logger.exception("unhandled error in %s %s", methods, path)
+                    context = self.lambda_context
+                    return internal_error_response(getattr(context, "aws_request_id", None))
+
+            register(guarded)
+            return view
+
+        return decorator
