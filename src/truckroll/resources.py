@@ -69,6 +69,11 @@ class StreamConsumer:
     batch_size: int = 100
     maximum_retry_attempts: int = 5
 
+    @property
+    def failure_queue_name(self) -> str:
+        """Where records that exhausted their retries are sent (the on-failure destination)."""
+        return f"{self.consumer}-{self.table}-stream-failures"
+
 
 @dataclass(frozen=True)
 class Topic:
@@ -146,7 +151,6 @@ TRACKING = Table(
     env_var="TRACKING_TABLE",
     owners=("tracking",),
     indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),),
-    stream=True,
     ttl_attribute="expires_at",
 )
 IDEMPOTENCY = Table(
@@ -164,27 +168,16 @@ RESOURCES = Resources(
             env_var="DISPATCH_EVENTS_QUEUE",
             consumer="dispatch",
             handler="on_event",
-            event_types=("job.booked", "tracking.running_late"),
+            event_types=("job.booked",),
         ),
         Queue(
             name="notify-events",
             env_var="NOTIFY_EVENTS_QUEUE",
             consumer="notify",
             handler="on_event",
-            event_types=("job.*", "appointment.*", "tracking.*", "technician.*"),
-        ),
-        Queue(
-            name="tracking-events",
-            env_var="TRACKING_EVENTS_QUEUE",
-            consumer="tracking",
-            handler="on_event",
-            event_types=("appointment.*", "job.*"),
+            event_types=("job.booked",),
         ),
     ),
-    stream_consumers=(
-        StreamConsumer(table="core", consumer="booking", handler="relay_outbox"),
-        StreamConsumer(table="core", consumer="dispatch", handler="relay_outbox"),
-        StreamConsumer(table="tracking", consumer="tracking", handler="relay_outbox"),
-    ),
+    stream_consumers=(StreamConsumer(table="core", consumer="booking", handler="relay_outbox"),),
     topics=(Topic(name="alarms", env_var="ALARMS_TOPIC"),),
 )
