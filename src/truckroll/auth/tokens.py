@@ -39,6 +39,8 @@ class TokenVerifier:
                     return key.key
             raise Unauthorized("token signed by an unknown key")
         assert self._client is not None
+        if not isinstance(kid, str):
+            raise Unauthorized("token has no key id")
         try:
             return self._client.get_signing_key(kid).key
         except jwt.PyJWKClientError as exc:
@@ -69,7 +71,7 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     if not isinstance(tenant, str) or not tenant:
         raise Unauthorized("token has no tenant_id")
     try:
-        parsed_role = Role(role)
+        parsed_role = Role(str(role))
     except ValueError as exc:
         raise Unauthorized("token has no valid role") from exc
     return Principal(sub=str(claims["sub"]), tenant_id=tenant, role=parsed_role)

@@ -27,7 +27,7 @@ from truckroll.web.public import is_public
 logger = logging.getLogger("truckroll.web")
 
 
-class GatewayUnauthorized(Exception):  # noqa: N818 - API Gateway's own name for it
+class GatewayUnauthorized(Exception):
     """Raised by the authorizer; API Gateway answers 401 only for exactly this message."""
 
     def __init__(self) -> None:
@@ -35,11 +35,14 @@ class GatewayUnauthorized(Exception):  # noqa: N818 - API Gateway's own name for
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(body=json.dumps(body, default=str), status_code=status,
-                    headers={"Content-Type": "application/json", **(headers or {})})
+    return Response(
+        body=json.dumps(body, default=str),
+        status_code=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
 
 
-class ServiceApp(Chalice):  # type: ignore[misc]
+class ServiceApp(Chalice):
     def __init__(self, service: str) -> None:
         self._tls = threading.local()
         super().__init__(app_name=f"truckroll-{service}")

@@ -14,8 +14,13 @@ PROBLEM_JSON = "application/problem+json"
 
 def problem_body(status: int, title: str, detail: str, **extensions: Any) -> dict[str, Any]:
     slug = title.lower().replace(" ", "-")
-    return {"type": f"https://truckroll.dev/problems/{slug}", "title": title, "status": status,
-            "detail": detail, **extensions}
+    return {
+        "type": f"https://truckroll.dev/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        **extensions,
+    }
 
 
 def problem_response(error: TruckrollError) -> Response:
@@ -23,11 +28,16 @@ def problem_response(error: TruckrollError) -> Response:
     if isinstance(error, ValidationFailed):
         extensions["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
     body = problem_body(error.status, error.title, error.detail, **extensions)
-    return Response(body=json.dumps(body, default=str), status_code=error.status,
-                    headers={"Content-Type": PROBLEM_JSON})
+    return Response(
+        body=json.dumps(body, default=str), status_code=error.status, headers={"Content-Type": PROBLEM_JSON}
+    )
 
 
 def internal_error_response(request_id: str | None) -> Response:
-    body = problem_body(500, "Internal error", "The request could not be completed; it has been logged.",
-                        request_id=request_id)
+    body = problem_body(
+        500,
+        "Internal error",
+        "The request could not be completed; it has been logged.",
+        request_id=request_id,
+    )
     return Response(body=json.dumps(body), status_code=500, headers={"Content-Type": PROBLEM_JSON})

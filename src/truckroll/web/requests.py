@@ -41,7 +41,7 @@ def parse_body(request: Request, model: type[M]) -> M:
 
 
 def query_param(request: Request, name: str, required: bool = True) -> str | None:
-    value = (request.query_params or {}).get(name)
+    value = request.query_params.get(name) if request.query_params else None
     if required and not value:
         raise ValidationFailed([FieldError(name, "query parameter is required")])
     return value
