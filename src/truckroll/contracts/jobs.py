@@ -1,0 +1,72 @@
+"""Contracts of job events. Version 1 may only grow by optional fields; anything else is version 2.
+
+Consumers read with these same models, ignoring fields they do not know (tolerant reader), so a
+producer may add an optional field without breaking them.
+"""
+
+from __future__ import annotations
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from truckroll.domain.customers import PhoneType
+from truckroll.domain.jobs import JobSource, Priority
+from truckroll.domain.status import AppointmentStatus, JobStatus
+
+JOB_BOOKED = "job.booked"
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class WindowV1(_Data):
+    start: AwareDatetime
+    end: AwareDatetime
+
+
+class CustomerV1(_Data):
+    customer_id: str
+    name: str
+    phone: str = Field(description="E.164")
+    phone_type: PhoneType
+    email: str | None = None
+
+
+class LocationV1(_Data):
+    location_id: str
+    street: str
+    city: str
+    state: str
+    postal_code: str
+    lat: float | None = None
+    lon: float | None = None
+    verified: bool
+    tags: list[str]
+
+
+class AppointmentV1(_Data):
+    appointment_id: str
+    start: AwareDatetime
+    end: AwareDatetime
+    arrival_window: WindowV1
+    status: AppointmentStatus
+    technician_ids: list[str]
+
+
+class JobBookedV1(_Data):
+    """``job.booked`` v1: a job was created; ``appointment`` is its first visit when booked with a time."""
+
+    job_id: str
+    status: JobStatus = Field(description="scheduled with an appointment, unscheduled without")
+    job_type: str
+    business_unit: str | None
+    summary: str
+    priority: Priority
+    tags: list[str] = Field(description="job tags, location tags first")
+    source: JobSource
+    campaign: str | None
+    call_id: str | None
+    booked_at: AwareDatetime
+    customer: CustomerV1
+    location: LocationV1
+    appointment: AppointmentV1 | None

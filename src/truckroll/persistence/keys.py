@@ -1,0 +1,69 @@
+"""Key layout. Every key starts with the tenant id, so no read can cross tenants.
+
+Core table (single-table design; booking and dispatch):
+  customer           pk T#{tenant}#CUST#{customer_id}   sk CUSTOMER
+  location           pk T#{tenant}#CUST#{customer_id}   sk LOC#{location_id}
+  job                pk T#{tenant}#JOB#{job_id}          sk JOB            (version attribute)
+  appointment        pk T#{tenant}#JOB#{job_id}          sk APPT#{appointment_id}
+  outbox item        pk T#{tenant}#OUTBOX#{event_id}     sk OUTBOX         (TTL expires_at)
+  board entry        pk T#{tenant}#BOARD#{yyyy-mm-dd}    sk APPT#{appointment_id}
+
+Notify table:
+  settings           pk T#{tenant}#SETTINGS              sk NOTIFY
+  delivery           pk T#{tenant}#JOB#{job_id}          sk DELIVERY#{delivery_id}
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+def tenant_prefix(tenant_id: str) -> str:
+    if not tenant_id or "#" in tenant_id:
+        raise ValueError("a tenant id is required and may not contain '#'")
+    return f"T#{tenant_id}"
+
+
+def customer_pk(tenant_id: str, customer_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#CUST#{customer_id}"
+
+
+CUSTOMER_SK = "CUSTOMER"
+
+
+def location_sk(location_id: str) -> str:
+    return f"LOC#{location_id}"
+
+
+def job_pk(tenant_id: str, job_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#JOB#{job_id}"
+
+
+JOB_SK = "JOB"
+
+
+def appointment_sk(appointment_id: str) -> str:
+    return f"APPT#{appointment_id}"
+
+
+def outbox_pk(tenant_id: str, event_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#OUTBOX#{event_id}"
+
+
+OUTBOX_SK = "OUTBOX"
+
+
+def board_pk(tenant_id: str, day: date) -> str:
+    return f"{tenant_prefix(tenant_id)}#BOARD#{day.isoformat()}"
+
+
+def notify_settings_pk(tenant_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#SETTINGS"
+
+
+NOTIFY_SETTINGS_SK = "NOTIFY"
+DELIVERY_SK_PREFIX = "DELIVERY#"
+
+
+def delivery_sk(delivery_id: str) -> str:
+    return f"{DELIVERY_SK_PREFIX}{delivery_id}"
