@@ -1,0 +1,252 @@
+"""One front door for the local stack, answering the way our API Gateway is configured in AWS.
+
+``/booking/*``, ``/dispatch/*``, ``/notify/*`` and ``/tracking/*`` go to each app through Chalice's
+``LocalGateway`` (which runs the built-in JWT authorizer) with the base path stripped. API Gateway's
+own answers are RFC 9457 problems, as the gateway responses in infra render them:
+
+- no ``Authorization`` header, or an authorizer failing with exactly ``Unauthorized`` → 401;
+- an authorizer that denies → 403; an authorizer that fails otherwise → 500;
+- no such route → 404 (API Gateway's "Missing Authentication Token"); a route without that
+  method → 405 with ``Allow``.
+
+Also served: ``/health``, the issuer under ``/auth/``, the static pages of ``web/`` under ``/web/``
+and a small index at ``/``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import logging
+import mimetypes
+import threading
+import time
+from collections.abc import Callable, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from chalice.app import Chalice
+from chalice.config import Config
+from chalice.local import (
+    ForbiddenError,
+    InvalidAuthorizerError,
+    LocalGateway,
+    NotAuthorizedError,
+    RouteMatcher,
+)
+
+from truckroll_local.issuer import LocalIssuer
+from truckroll_local.responses import HttpResponse, json_response, problem
+
+logger = logging.getLogger("truckroll_local.gateway")
+
+API_TIMEOUT_SECONDS = 29  # API Gateway's integration timeout
+
+
+def _unauthorized() -> HttpResponse:
+    return problem(
+        401,
+        "Unauthorized",
+        "A valid bearer token is required.",
+        {"WWW-Authenticate": 'Bearer realm="truckroll"'},
+    )
+
+
+def _from_lambda(response: Mapping[str, Any]) -> HttpResponse:
+    """A Lambda proxy-integration response as HTTP."""
+    headers = {str(k): str(v) for k, v in (response.get("headers") or {}).items()}
+    for name, values in (response.get("multiValueHeaders") or {}).items():
+        headers[str(name)] = ", ".join(str(v) for v in values)
+    body = response.get("body")
+    if body is None:
+        raw = b""
+    elif response.get("isBase64Encoded"):
+        raw = base64.b64decode(body)
+    else:
+        raw = body.encode() if isinstance(body, str) else bytes(body)
+    return HttpResponse(int(response["statusCode"]), headers, raw)
+
+
+class ServiceEndpoint:
+    """One Chalice app behind its base path."""
+
+    def __init__(self, base_path: str, app: Chalice) -> None:
+        self.base_path = base_path
+        self.app = app
+        config = Config(
+            chalice_stage="local",
+            function_name="api_handler",
+            user_provided_params={
+                "app_name": app.app_name,
+                "lambda_timeout": API_TIMEOUT_SECONDS,
+                "lambda_memory_size": 1024,
+            },
+        )
+        self._local = LocalGateway(app, config)
+        self._routes = RouteMatcher(list(app.routes))
+
+    def handle(
+        self, method: str, target: str, headers: Mapping[str, str], body: bytes | None
+    ) -> HttpResponse:
+        try:
+            route = self._routes.match_route(target).route
+        except ValueError:
+            return problem(404, "Not found", f"No route /{self.base_path}{target.partition('?')[0]}.")
+        methods = self.app.routes[route]
+        if method not in methods and method != "OPTIONS":
+            allowed = ", ".join(sorted(methods))
+            return problem(405, "Method not allowed", f"{method} is not allowed here.", {"Allow": allowed})
+        try:
+            response = self._local.handle_request(method, target, dict(headers), body)
+        except NotAuthorizedError:
+            return _unauthorized()
+        except ForbiddenError:
+            return problem(403, "Forbidden", "The authorizer denied this request.")
+        except InvalidAuthorizerError:
+            return problem(500, "Internal error", "The authorizer returned no policy.")
+        except Exception as exc:
+            if str(exc) == "Unauthorized":
+                return _unauthorized()
+            logger.exception("authorizer failed on %s %s", method, target)
+            return problem(500, "Internal error", "The authorizer failed.")
+        return _from_lambda(response)
+
+
+_INDEX = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Truckroll (local)</title></head>
+<body><h1>Truckroll, running locally</h1>
+<ul>
+<li><a href="/health">/health</a>: every part of the local stack</li>
+<li><a href="/web/">/web/</a>: the web pages</li>
+<li><a href="/auth/users">/auth/users</a>: seeded users;
+<code>/auth/dev-token?user=dispatcher@demo</code> signs a token for one</li>
+<li><a href="/auth/.well-known/jwks.json">/auth/.well-known/jwks.json</a>: the issuer's keys</li>
+{services}
+</ul></body></html>
+"""
+
+
+class Gateway:
+    def __init__(self, issuer: LocalIssuer, health: Callable[[], dict[str, Any]], web_root: Path) -> None:
+        self._issuer = issuer
+        self._health = health
+        self._web_root = web_root.resolve()
+        self._services: dict[str, ServiceEndpoint] = {}
+
+    def mount(self, base_path: str, app: Chalice) -> None:
+        """Serve ``app`` under ``/<base_path>``."""
+        self._services[base_path] = ServiceEndpoint(base_path, app)
+
+    def handle(
+        self, method: str, target: str, headers: Mapping[str, str], body: bytes | None
+    ) -> HttpResponse:
+        path, _, query = target.partition("?")
+        if path == "/":
+            return self._index()
+        if path == "/health":
+            report = self._health()
+            return json_response(report, 200 if report["status"] == "ok" else 503)
+        first, _, rest = path[1:].partition("/")
+        if first == "auth":
+            return self._issuer.handle(method, f"/{rest}", query)
+        if first == "web":
+            return self._static(rest)
+        endpoint = self._services.get(first)
+        if endpoint is None:
+            return problem(404, "Not found", f"Nothing is served at {path}.")
+        return endpoint.handle(method, f"/{rest}" + (f"?{query}" if query else ""), headers, body)
+
+    def service_health(self) -> dict[str, dict[str, Any]]:
+        """Each app's own ``GET /health``."""
+        report: dict[str, dict[str, Any]] = {}
+        for name, endpoint in self._services.items():
+            response = endpoint.handle("GET", "/health", {}, None)
+            report[name] = {"ok": response.status == 200, "status": response.status}
+        return report
+
+    def _index(self) -> HttpResponse:
+        services = "\n".join(
+            f'<li><a href="/{html.escape(n)}/health">/{html.escape(n)}/</a>: {html.escape(n)} API</li>'
+            for n in self._services
+        )
+        body = _INDEX.format(services=services).encode()
+        return HttpResponse(200, {"Content-Type": "text/html; charset=utf-8"}, body)
+
+    def _static(self, relative: str) -> HttpResponse:
+        target = (self._web_root / relative).resolve()
+        if not target.is_relative_to(self._web_root):
+            return problem(404, "Not found", "No such page.")
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_file():
+            return problem(404, "Not found", "No such page.")
+        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        return HttpResponse(
+            200, {"Content-Type": content_type, "Cache-Control": "no-cache"}, target.read_bytes()
+        )
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: GatewayServer
+
+    def _dispatch(self) -> None:
+        started = time.monotonic()
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        try:
+            response = self.server.gateway.handle(self.command, self.path, dict(self.headers.items()), body)
+        except Exception:
+            logger.exception("gateway failed on %s %s", self.command, self.path)
+            response = problem(500, "Internal error", "The local gateway failed; see its log.")
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+        elapsed_ms = (time.monotonic() - started) * 1000
+        logger.info("%s %s %d %.0fms", self.command, self.path, response.status, elapsed_ms)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _dispatch
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Requests are logged by :meth:`_dispatch`, with their duration."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug(format, *args)
+
+
+class GatewayServer(ThreadingHTTPServer):
+    """Binds at construction (so the port is known before the apps load); serves once given a gateway."""
+
+    daemon_threads = True
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__((host, port), _RequestHandler)
+        self._gateway: Gateway | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+    @property
+    def gateway(self) -> Gateway:
+        if self._gateway is None:
+            raise RuntimeError("gateway server has no gateway yet")
+        return self._gateway
+
+    def serve_in_background(self, gateway: Gateway) -> None:
+        self._gateway = gateway
+        self._thread = threading.Thread(target=self.serve_forever, name="gateway", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self.shutdown()
+            self._thread.join()
+            self._thread = None
+        self.server_close()
