@@ -1,7 +1,58 @@
 """Truckroll notify service: HTTP routes and event handlers. Each handler parses, calls one use case
 and maps the result; the use cases live in chalicelib/notify."""
 
-from truckroll.web import ServiceApp
+from __future__ import annotations
 
-app = ServiceApp("notify")
+import os
+from functools import cache
+
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from chalice.app import Request, Response, SQSEvent
+from chalicelib.notify import settings as use_cases
+from chalicelib.notify.bootstrap import SERVICE, NotifyService, bootstrap
+
+from truckroll.resources import RESOURCES
+from truckroll.web import ServiceApp, json_response, parse_body, query_param
+
+app = ServiceApp(SERVICE)
 jwt_auth = app.jwt_auth
+
+EVENTS = next(q for q in RESOURCES.queues if q.consumer == SERVICE and q.handler == "on_event")
+
+
+@cache
+def service() -> NotifyService:
+    return bootstrap()
+
+
+def current_request() -> Request:
+    request = app.current_request
+    if request is None:
+        raise RuntimeError("no request is being handled")
+    return request
+
+
+@app.route("/settings", methods=["GET"])
+def get_settings() -> Response:
+    return json_response(use_cases.settings_view(use_cases.get_settings(app.principal(), service().notify)))
+
+
+@app.route("/settings", methods=["PUT"])
+def put_settings() -> Response:
+    body = parse_body(current_request(), use_cases.SettingsIn)
+    saved = use_cases.put_settings(body, app.principal(), service().notify)
+    return json_response(use_cases.settings_view(saved))
+
+
+@app.route("/deliveries", methods=["GET"])
+def get_deliveries() -> Response:
+    job_id = query_param(current_request(), "job_id") or ""
+    deliveries = use_cases.job_deliveries(job_id, app.principal(), service().notify)
+    return json_response({"job_id": job_id, "deliveries": [use_cases.delivery_view(d) for d in deliveries]})
+
+
+@app.on_sqs_message(
+    queue_arn=os.environ[EVENTS.arn_env_var], batch_size=EVENTS.batch_size, name=EVENTS.handler
+)
+def on_event(event: SQSEvent) -> PartialItemFailureResponse:
+    return service().consumer(event.to_dict(), event.context)

@@ -39,10 +39,10 @@ def region() -> str:
 
 
 @cache
-def _connection(region_name: str) -> Connection:
-    return Connection(region=region_name)
+def _connection(region_name: str, endpoint: str | None) -> Connection:
+    return Connection(region=region_name, host=endpoint)
 
 
 def connection() -> Connection:
-    """A low-level connection for transactions (cached per region)."""
-    return _connection(region())
+    """A low-level connection for transactions (one per region and endpoint)."""
+    return _connection(region(), os.environ.get("AWS_ENDPOINT_URL") or None)

@@ -1,0 +1,49 @@
+"""Keeping dispatch's board projection up to date from events."""
+
+from __future__ import annotations
+
+from truckroll.contracts.jobs import JobBookedV1, WindowV1
+from truckroll.domain.board import BoardAppointment, BoardLocation
+from truckroll.domain.windows import TimeWindow
+from truckroll.persistence.ports import BoardRepository
+
+
+def _window(window: WindowV1) -> TimeWindow:
+    return TimeWindow(window.start, window.end)
+
+
+def project_job_booked(tenant_id: str, event: JobBookedV1, board: BoardRepository) -> None:
+    """Put a job booked with a time on the board of its appointment's day (new appointments have no
+    technician, so they land in the Unassigned tray). A job booked without a time has no place on
+    any day's board yet."""
+    appointment = event.appointment
+    if appointment is None:
+        return
+    location = event.location
+    board.put(
+        BoardAppointment(
+            tenant_id=tenant_id,
+            appointment_id=appointment.appointment_id,
+            job_id=event.job_id,
+            scheduled=TimeWindow(appointment.start, appointment.end),
+            arrival_window=_window(appointment.arrival_window),
+            status=appointment.status,
+            job_status=event.status,
+            customer_name=event.customer.name,
+            job_type=event.job_type,
+            business_unit=event.business_unit,
+            summary=event.summary,
+            priority=event.priority,
+            tags=tuple(event.tags),
+            location=BoardLocation(
+                street=location.street,
+                city=location.city,
+                state=location.state,
+                postal_code=location.postal_code,
+                verified=location.verified,
+                lat=location.lat,
+                lon=location.lon,
+            ),
+            technician_ids=tuple(appointment.technician_ids),
+        )
+    )

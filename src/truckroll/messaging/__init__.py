@@ -1,0 +1,1 @@
+"""Moving events between services: the outbox relay, the SQS publisher and the consumer framework."""
