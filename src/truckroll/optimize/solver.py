@@ -1,0 +1,241 @@
+"""``solve``: screen, fix crews, route with PyVRP, make the plan exact on the clock, explain the rest."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+from truckroll.optimize import engine
+from truckroll.optimize.crews import Crew, place_crews
+from truckroll.optimize.problem import Problem, parse_problem
+from truckroll.optimize.screen import Screen, screen, stamp, stop_for
+from truckroll.optimize.timeline import Failure, Schedule, Stop, simulate
+
+Plan = list[list[tuple[Stop, int]]]  # per technician: (stop, start) in visiting order
+
+#: Prize tiers: a priority point is worth more than any possible saving in drive (``unit``, the
+#: sum of all shifts); a locked or multi-technician job outranks 20 points, a required one 200.
+LOCKED_BONUS = 20
+REQUIRED_BONUS = 200
+#: Technicians (nearest first) tried when inserting a job the router left out.
+INSERT_CANDIDATES = 8
+
+
+def solve(problem: dict[str, Any], seconds: float, seed: int = 0) -> dict[str, Any]:
+    """Plan the day in PROBLEM.json form within ``seconds``; see docs/optimizer.md."""
+    began = time.perf_counter()
+    prob = parse_problem(problem)
+    plan, reasons = _plan(prob, began + seconds, seed)
+    return _render(prob, plan, reasons, time.perf_counter() - began)
+
+
+def values(prob: Problem) -> list[int]:
+    unit = sum(t.shift.end - t.shift.start for t in prob.techs) + 1
+    return [
+        unit
+        * (
+            job.priority
+            + LOCKED_BONUS * (job.locked_start is not None or job.needed > 1)
+            + REQUIRED_BONUS * job.required
+        )
+        for job in prob.jobs
+    ]
+
+
+def _plan(prob: Problem, deadline: float, seed: int) -> tuple[Plan, dict[int, str]]:
+    scr = screen(prob)
+    worth = values(prob)
+    multi = sorted((j for j, job in enumerate(prob.jobs) if job.needed > 1), key=lambda j: -worth[j])
+    crews, reasons = place_crews(prob, scr, multi)
+    reasons.update(scr.reasons)
+    singles = [j for j, job in enumerate(prob.jobs) if job.needed == 1 and j not in scr.reasons]
+    empty: Plan = [[] for _ in prob.techs]
+    if not prob.techs or not (singles or crews):
+        return empty, _explain(prob, scr, crews, reasons, empty)
+
+    plan = _seed(prob, crews, scr)
+    blocks = any(t.blocks for t in prob.techs)
+    for stage in range(2 if blocks else 1):
+        left = deadline - time.perf_counter()
+        share = 0.4 if blocks and stage == 0 else 1.0
+        budget = max(0.01, (left - min(0.05 * left, 1.0)) * share)
+        lunch = [_lunch_points(prob, i, plan[i], stage) for i in range(len(prob.techs))]
+        routes = engine.route(prob, scr, crews, singles, worth, lunch, budget, seed, plan)
+        candidate = _repair(prob, routes, worth)
+        if stage == 0 or _score(candidate, worth) > _score(plan, worth):
+            plan = candidate
+    _insert(prob, scr, plan, singles, worth, deadline)
+    return plan, _explain(prob, scr, crews, reasons, plan)
+
+
+def _seed(prob: Problem, crews: list[Crew], scr: Screen) -> Plan:
+    """The crews' fixed visits (and locked, pinned jobs where they fit): the plan routing starts from."""
+    plan: Plan = [[] for _ in prob.techs]
+    for i, tech in enumerate(prob.techs):
+        stops = [stop_for(prob, c.job, prob.jobs[c.job].windows, c.start) for c in crews if i in c.techs]
+        for j, job in enumerate(prob.jobs):
+            if job.needed == 1 and job.locked_start is not None and i in scr.fits[j] and job.technician:
+                trial = sorted([*stops, stop_for(prob, j, job.windows)], key=lambda s: s.fixed or 0)
+                if isinstance(simulate(prob, tech, trial), Schedule):
+                    stops = trial
+        stops.sort(key=lambda s: s.fixed or 0)
+        sched = simulate(prob, tech, stops)
+        if isinstance(sched, Schedule):
+            plan[i] = list(zip(stops, sched.starts, strict=True))
+    return plan
+
+
+def _lunch_points(prob: Problem, i: int, placed: list[tuple[Stop, int]], stage: int) -> list[int]:
+    """Where technician i is during each block: at home first, then wherever the last plan left them."""
+    tech = prob.techs[i]
+    points = []
+    for b in tech.blocks:
+        here = tech.start_place
+        if stage > 0:
+            for stop, start in placed:
+                if start + stop.duration <= b.start:
+                    here = stop.place
+        points.append(here)
+    return points
+
+
+def _score(plan: Plan, worth: list[int]) -> int:
+    return sum(worth[s.job] for route in plan for s, _ in route)
+
+
+def _repair(prob: Problem, routes: engine.Routes, worth: list[int]) -> Plan:
+    """Drop the least valuable visits until every route is exact on the clock; crews go whole."""
+    routes = [list(r) for r in routes]
+    on: dict[int, set[int]] = {}
+    for i, r in enumerate(routes):
+        for s in r:
+            if prob.jobs[s.job].needed > 1:
+                on.setdefault(s.job, set()).add(i)
+    broken = {j for j, techs in on.items() if len(techs) != prob.jobs[j].needed}
+    while True:
+        routes = [[s for s in r if s.job not in broken] for r in routes]
+        plan: Plan = []
+        for i, stops in enumerate(routes):
+            tech = prob.techs[i]
+            result = simulate(prob, tech, stops)
+            while isinstance(result, Failure):
+                upto = stops[: min(result.at, len(stops) - 1) + 1]
+                victim = min(range(len(upto)), key=lambda k: (worth[upto[k].job], -k))
+                if prob.jobs[stops[victim].job].needed > 1:
+                    broken.add(stops[victim].job)
+                del stops[victim]
+                result = simulate(prob, tech, stops)
+            plan.append(list(zip(stops, result.starts, strict=True)))
+        if all(s.job not in broken for r in routes for s in r):
+            return plan
+
+
+def _insert(
+    prob: Problem, scr: Screen, plan: Plan, singles: list[int], worth: list[int], deadline: float
+) -> None:
+    """Cheapest feasible insertion of the jobs left out, most valuable first, while time remains."""
+    planned = {s.job for route in plan for s, _ in route}
+    for j in sorted((j for j in singles if j not in planned), key=lambda j: -worth[j]):
+        if time.perf_counter() > deadline:
+            return
+        job = prob.jobs[j]
+        stop = stop_for(prob, j, job.windows)
+
+        def nearness(i: int, place: int = job.place) -> int:
+            places = [prob.techs[i].start_place] + [s.place for s, _ in plan[i]]
+            return min(prob.leg(p, place) for p in places)
+
+        best: tuple[int, int, list[Stop], Schedule] | None = None
+        for i in sorted(scr.fits[j], key=nearness)[:INSERT_CANDIDATES]:
+            stops = [s for s, _ in plan[i]]
+            before = simulate(prob, prob.techs[i], stops)
+            base = before.drive if isinstance(before, Schedule) else 0
+            for pos in range(len(stops) + 1):
+                trial = [*stops[:pos], stop, *stops[pos:]]
+                result = simulate(prob, prob.techs[i], trial)
+                if isinstance(result, Schedule) and (best is None or result.drive - base < best[0]):
+                    best = (result.drive - base, i, trial, result)
+        if best is not None:
+            _, i, trial, result = best
+            plan[i] = list(zip(trial, result.starts, strict=True))
+
+
+def _explain(
+    prob: Problem, scr: Screen, crews: list[Crew], reasons: dict[int, str], plan: Plan
+) -> dict[int, str]:
+    planned = {s.job for route in plan for s, _ in route}
+    out: dict[int, str] = {}
+    crew_start = {c.job: c.start for c in crews}
+    for j, job in enumerate(prob.jobs):
+        if j in planned:
+            continue
+        if j in reasons:
+            out[j] = reasons[j]
+        elif j in crew_start:
+            out[j] = (
+                f"needs {job.needed} technicians at the same time; their routes could not all keep"
+                f" the common start {stamp(prob.timezone, crew_start[j])}"
+            )
+        else:
+            out[j] = _capacity_reason(prob, scr, j, plan)
+    return out
+
+
+def _capacity_reason(prob: Problem, scr: Screen, j: int, plan: Plan) -> str:
+    job = prob.jobs[j]
+    qualified = sorted(scr.fits[j])
+    capped = [i for i in qualified if prob.techs[i].max_leg is not None]
+    alone = [
+        i
+        for i in qualified
+        if isinstance(simulate(prob, prob.techs[i], [stop_for(prob, j, job.windows)]), Schedule)
+    ]
+    if not alone and capped:
+        minutes = max(prob.techs[i].max_leg or 0 for i in capped) / 60
+        return f"no technician can reach it within the {minutes:g}-minute drive cap"
+    competing = [prob.jobs[s.job].priority for i in qualified for s, _ in plan[i]]
+    if competing and job.priority <= min(competing):
+        return "not enough capacity: lower-priority than the jobs planned"
+    return f"not enough capacity: no room found in the routes of its {len(qualified)} qualified technician(s)"
+
+
+def _render(prob: Problem, plan: Plan, reasons: dict[int, str], seconds: float) -> dict[str, Any]:
+    tz = prob.timezone
+
+    def iso(t: int) -> str:
+        return datetime.fromtimestamp(t, tz).isoformat()
+
+    routes = []
+    total = 0
+    for i, tech in enumerate(prob.techs):
+        stops = [s for s, _ in plan[i]]
+        sched = simulate(prob, tech, stops)
+        assert isinstance(sched, Schedule)
+        total += sched.drive
+        visits = [
+            {
+                "job": prob.jobs[s.job].id,
+                "arrival": iso(start),
+                "start": iso(start),
+                "end": iso(start + s.duration),
+            }
+            for s, start in zip(stops, sched.starts, strict=True)
+        ]
+        routes.append({"technician": tech.id, "drive_seconds": sched.drive, "visits": visits})
+    unassigned: list[dict[str, Any]] = []
+    for j, why in sorted(reasons.items()):
+        entry: dict[str, Any] = {"job": prob.jobs[j].id, "reason": why}
+        if prob.jobs[j].required:
+            entry["required"] = True
+        unassigned.append(entry)
+    return {
+        "routes": routes,
+        "unassigned": unassigned,
+        "summary": {
+            "drive_seconds": total,
+            "assigned": len(prob.jobs) - len(unassigned),
+            "unassigned": len(unassigned),
+            "seconds": round(seconds, 3),
+        },
+    }
