@@ -195,8 +195,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
         started = time.monotonic()
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
+        gateway = self.server.gateway
         try:
-            response = self.server.gateway.handle(self.command, self.path, dict(self.headers.items()), body)
+            if gateway is None:
+                response = problem(
+                    503, "Service unavailable", "The local stack is starting.", {"Retry-After": "1"}
+                )
+            else:
+                response = gateway.handle(self.command, self.path, dict(self.headers.items()), body)
         except Exception:
             logger.exception("gateway failed on %s %s", self.command, self.path)
             response = problem(500, "Internal error", "The local gateway failed; see its log.")
@@ -220,33 +226,27 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
 
 class GatewayServer(ThreadingHTTPServer):
-    """Binds at construction (so the port is known before the apps load); serves once given a gateway."""
+    """Binds and serves at once (the port is known before the apps load, and clients get 503
+    while the stack starts); answers through its gateway once :meth:`attach` gives it one."""
 
     daemon_threads = True
 
     def __init__(self, host: str, port: int) -> None:
         super().__init__((host, port), _RequestHandler)
-        self._gateway: Gateway | None = None
-        self._thread: threading.Thread | None = None
+        self.gateway: Gateway | None = None
+        self._thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.1}, name="gateway", daemon=True
+        )
+        self._thread.start()
 
     @property
     def port(self) -> int:
         return int(self.server_address[1])
 
-    @property
-    def gateway(self) -> Gateway:
-        if self._gateway is None:
-            raise RuntimeError("gateway server has no gateway yet")
-        return self._gateway
-
-    def serve_in_background(self, gateway: Gateway) -> None:
-        self._gateway = gateway
-        self._thread = threading.Thread(target=self.serve_forever, name="gateway", daemon=True)
-        self._thread.start()
+    def attach(self, gateway: Gateway) -> None:
+        self.gateway = gateway
 
     def close(self) -> None:
-        if self._thread is not None:
-            self.shutdown()
-            self._thread.join()
-            self._thread = None
+        self.shutdown()
+        self._thread.join()
         self.server_close()

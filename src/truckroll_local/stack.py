@@ -123,7 +123,7 @@ class LocalStack:
         if self.background:
             for worker in self.workers:
                 worker.start()
-        self._server.serve_in_background(self._gateway)
+        self._server.attach(self._gateway)
         logger.info("local stack on %s (AWS at %s)", self.base_url, self.moto.endpoint)
 
     def _pumps(self, aws: Aws, provisioned: Provisioned) -> list[Pump]:
