@@ -1,0 +1,2 @@
+"""Truckroll's AWS CDK app: a shared stack and one stack per service, built from
+:data:`truckroll.resources.RESOURCES`."""

@@ -1,0 +1,232 @@
+"""``ChaliceService``: one Chalice app as a CDK construct, safe to use several times per process.
+
+``chalice.cdk.Chalice`` packages the app during synth by importing its ``app.py``. Two hazards
+follow when several apps are synthesized by one process (see aws/chalice#2030):
+
+* the module cache: the second app would get the first app's cached ``app`` (and ``chalicelib``)
+  module, so its template would list the first app's handlers;
+* process state: Chalice puts the project on ``sys.path``, copies the stage's environment variables
+  into ``os.environ`` and writes ``chalice.out/`` into the working directory.
+
+The wrapper snapshots and restores all of it around the construct. Inside the same isolation it
+makes Chalice target the Lambda runtime rather than the running interpreter: ``Config`` reports
+``python3.13`` (the template's ``Runtime``), and dependencies come from
+:class:`~infra.constructs.wheelhouse.WheelhouseDependencyBuilder` (cp313 manylinux wheels). It also
+keeps ``__pycache__`` out of the package and caches built packages under ``infra/build``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib
+import json
+import os
+import sys
+import tempfile
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+from chalice.cdk import Chalice
+from chalice.config import Config
+from chalice.deploy import deployer as chalice_deployer
+from chalice.deploy.packager import LambdaDeploymentPackager
+from chalice.utils import OSUtils
+from constructs import Construct
+
+from infra import settings
+from infra.constructs.wheelhouse import WheelhouseDependencyBuilder, lock_constraints
+
+# Module names an app's import leaves behind that belong to that app alone.
+_APP_MODULES = ("app", "chalicelib")
+
+
+def _is_app_module(name: str) -> bool:
+    return any(name == root or name.startswith(root + ".") for root in _APP_MODULES)
+
+
+def _loaded_from(module: Any, directory: Path) -> bool:
+    location = getattr(module, "__file__", None)
+    if not location:
+        return False
+    return Path(os.path.abspath(location)).is_relative_to(directory)
+
+
+@contextmanager
+def isolated_app_import(project_dir: Path, work_dir: Path | None = None) -> Iterator[None]:
+    """Run the body as if no other Chalice app had been (or will be) loaded in this process.
+
+    On entry, ``app``/``chalicelib*`` modules already imported are set aside; on exit every module
+    the body imported from ``project_dir`` (and every ``app``/``chalicelib*``) is dropped and the set-
+    aside ones come back. ``sys.path``, ``os.environ`` and the working directory are restored.
+    """
+    project_dir = Path(os.path.abspath(project_dir))
+    saved_path = list(sys.path)
+    saved_environ = dict(os.environ)
+    saved_cwd = os.getcwd()
+    displaced = {name: sys.modules.pop(name) for name in list(sys.modules) if _is_app_module(name)}
+    importlib.invalidate_caches()
+    try:
+        if work_dir is not None:
+            work_dir.mkdir(parents=True, exist_ok=True)
+            os.chdir(work_dir)
+        yield
+    finally:
+        for name, module in list(sys.modules.items()):
+            if _is_app_module(name) or _loaded_from(module, project_dir):
+                del sys.modules[name]
+        sys.modules.update(displaced)
+        sys.path[:] = saved_path
+        os.environ.clear()
+        os.environ.update(saved_environ)
+        os.chdir(saved_cwd)
+        importlib.invalidate_caches()
+
+
+def _walk_without_bytecode(
+    original: Callable[..., Iterator[tuple[str, list[str], list[str]]]],
+) -> Callable[..., Iterator[tuple[str, list[str], list[str]]]]:
+    @functools.wraps(original)
+    def walk(
+        self: OSUtils, path: str, followlinks: bool = False
+    ) -> Iterator[tuple[str, list[str], list[str]]]:
+        for root, dirnames, filenames in original(self, path, followlinks=followlinks):
+            dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+            yield root, dirnames, [f for f in filenames if not f.endswith((".pyc", ".pyo"))]
+
+    return walk
+
+
+def _cached_package_filename(cache_dir: Path, extra_key: str) -> Callable[..., str]:
+    """Keep built packages under ``cache_dir`` (not in the service tree) and key them on more than
+    Chalice does: its hash covers requirements.txt, app files and vendor/, ours adds the lock
+    constraints and the target runtime."""
+    original = LambdaDeploymentPackager.deployment_package_filename
+
+    def deployment_package_filename(
+        self: LambdaDeploymentPackager, project_dir: str, python_version: str
+    ) -> str:
+        chalice_name = os.path.basename(original(self, project_dir, python_version))
+        service = os.path.basename(os.path.abspath(project_dir))
+        return str(cache_dir / "packages" / f"{service}-{extra_key}-{chalice_name}")
+
+    return deployment_package_filename
+
+
+def _atomic_create_deployment_package(
+    original: Callable[[LambdaDeploymentPackager, str, str], str],
+) -> Callable[[LambdaDeploymentPackager, str, str], str]:
+    """Chalice writes the cached zip in place, so an interrupted build would be reused later as a
+    truncated package. Build into a temporary name and rename."""
+
+    def create_deployment_package(
+        self: LambdaDeploymentPackager, project_dir: str, python_version: str
+    ) -> str:
+        final = self.deployment_package_filename(project_dir, python_version)
+        if os.path.exists(final):
+            return final
+        os.makedirs(os.path.dirname(final), exist_ok=True)
+        fd, partial = tempfile.mkstemp(suffix=".zip.partial", dir=os.path.dirname(final))
+        os.close(fd)
+        os.unlink(partial)
+        with mock.patch.object(type(self), "deployment_package_filename", return_value=partial):
+            original(self, project_dir, python_version)
+        os.replace(partial, final)
+        _prune_packages(Path(final))
+        return final
+
+    return create_deployment_package
+
+
+def _prune_packages(newest: Path, keep: int = 3) -> None:
+    """Each source change makes a new package; keep the last few per service."""
+    service = newest.name.split("-", 1)[0]
+    packages = sorted(newest.parent.glob(f"{service}-*.zip"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in packages[keep:]:
+        stale.unlink(missing_ok=True)
+
+
+@contextmanager
+def lambda_runtime_packaging(cache_dir: Path) -> Iterator[None]:
+    """Make Chalice package for :data:`settings.LAMBDA_PYTHON` with cp313 manylinux wheels."""
+    constraints = lock_constraints()
+    extra_key = hashlib.sha256(
+        f"{settings.LAMBDA_PYTHON}\n{settings.LAMBDA_ARCHITECTURE}\n{constraints}".encode()
+    ).hexdigest()[:12]
+    builder = functools.partial(WheelhouseDependencyBuilder, cache_dir=cache_dir, constraints=constraints)
+    with ExitStack() as stack:
+        stack.enter_context(
+            mock.patch.object(
+                Config, "lambda_python_version", new=property(lambda _self: settings.LAMBDA_PYTHON)
+            )
+        )
+        stack.enter_context(mock.patch.object(chalice_deployer, "PipDependencyBuilder", new=builder))
+        stack.enter_context(mock.patch.object(OSUtils, "walk", new=_walk_without_bytecode(OSUtils.walk)))
+        stack.enter_context(
+            mock.patch.object(
+                LambdaDeploymentPackager,
+                "deployment_package_filename",
+                new=_cached_package_filename(cache_dir, extra_key),
+            )
+        )
+        stack.enter_context(
+            mock.patch.object(
+                LambdaDeploymentPackager,
+                "create_deployment_package",
+                new=_atomic_create_deployment_package(LambdaDeploymentPackager.create_deployment_package),
+            )
+        )
+        # Chalice warns that the running interpreter differs from the runtime: that is the point.
+        stack.enter_context(warnings.catch_warnings())
+        warnings.filterwarnings("ignore", message="You are currently running")
+        yield
+
+
+class ChaliceService(Construct):
+    """Exactly one Chalice app, packaged for the Lambda runtime, in isolation from any other.
+
+    ``sam_resources`` is the packaged SAM template's ``Resources`` as Chalice wrote them (logical
+    ids preserved), for callers that need to find functions and their event sources; customise them
+    through :meth:`resource` (the ``CfnInclude``d resource).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        source_dir: Path,
+        stage_config: dict[str, Any],
+        work_dir: Path,
+        cache_dir: Path = settings.CACHE_DIR,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        source_dir = Path(os.path.abspath(source_dir))
+        stage_config = {
+            **stage_config,
+            "environment_variables": dict(stage_config.get("environment_variables", {})),
+        }
+        with isolated_app_import(source_dir, work_dir), lambda_runtime_packaging(cache_dir):
+            # The region only feeds service principal names; any partition-standard one will do.
+            os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+            self.chalice = Chalice(
+                self, "App", source_dir=str(source_dir), stage_config=stage_config, preserve_logical_ids=True
+            )
+        package_dir = Path(self.chalice._sam_package_dir)  # the construct exposes no public path
+        self.deployment_package = package_dir / "deployment.zip"
+        self.sam_resources: dict[str, dict[str, Any]] = json.loads((package_dir / "sam.json").read_text())[
+            "Resources"
+        ]
+
+    def resource(self, logical_id: str) -> Any:
+        return self.chalice.get_resource(logical_id)
+
+    def functions(self) -> dict[str, dict[str, Any]]:
+        """``AWS::Serverless::Function`` resources by logical id."""
+        return {
+            lid: res for lid, res in self.sam_resources.items() if res["Type"] == "AWS::Serverless::Function"
+        }

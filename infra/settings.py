@@ -1,0 +1,31 @@
+"""Paths and fixed deployment targets of the CDK app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SERVICES_DIR = REPO_ROOT / "services"
+UV_LOCK = REPO_ROOT / "uv.lock"
+# ``build/`` and ``cdk.out/`` are ignored by git at any depth.
+BUILD_DIR = REPO_ROOT / "infra" / "build"
+CACHE_DIR = BUILD_DIR / "cache"
+DEFAULT_OUTDIR = REPO_ROOT / "infra" / "cdk.out"
+
+# Lambda target. The interpreter building the packages may be older (3.11 here): the wrapper makes
+# Chalice emit this runtime and download wheels for it.
+LAMBDA_PYTHON = "python3.13"
+LAMBDA_ABI = "cp313"
+LAMBDA_ARCHITECTURE = "x86_64"
+# Amazon Linux 2023 (python3.12 and later runtimes) ships glibc 2.34.
+LAMBDA_GLIBC = (2, 34)
+
+# Lambda quotas (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+MAX_ZIPPED_BYTES = 50 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
+
+# Function settings every service shares. SQS needs visibility timeout >= 6 x function timeout,
+# which the service stack checks against each queue's declaration.
+LAMBDA_TIMEOUT_SECONDS = 30
+LAMBDA_MEMORY_MB = 512
+API_GATEWAY_STAGE = "api"

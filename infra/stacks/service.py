@@ -1,0 +1,299 @@
+"""One stack per service: its Chalice app (through :class:`ChaliceService`), its execution role with
+least-privilege grants, and the event-source settings Chalice cannot express."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from infra import settings
+from infra.constructs.chalice_service import ChaliceService
+from infra.stacks.gateway_responses import gateway_responses
+from infra.stacks.shared import SharedStack
+from truckroll.resources import Queue, Resources, Schedule, Service, StreamConsumer
+
+# Item reads and writes, transactions included (they authorize per item action). No Scan: every
+# list is a Query.
+TABLE_DATA_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:DescribeTable",
+)
+
+
+class DeclarationMismatch(ValueError):
+    """The app's handlers and the resource declaration disagree."""
+
+
+@dataclass(frozen=True)
+class ServicePlan:
+    """What the declaration says one service runs and touches."""
+
+    service: Service
+    queues: tuple[Queue, ...]
+    stream_consumers: tuple[StreamConsumer, ...]
+    schedules: tuple[Schedule, ...]
+    owned_tables: tuple[str, ...]
+
+    @classmethod
+    def of(cls, service: Service, resources: Resources) -> ServicePlan:
+        return cls(
+            service=service,
+            queues=tuple(q for q in resources.queues if q.consumer == service),
+            stream_consumers=tuple(c for c in resources.stream_consumers if c.consumer == service),
+            schedules=tuple(s for s in resources.schedules if s.consumer == service),
+            owned_tables=tuple(t.name for t in resources.tables if service in t.owners),
+        )
+
+    @property
+    def relays_outbox(self) -> bool:
+        """A stream consumer relays outbox items to every subscribed queue, whatever the event type."""
+        return bool(self.stream_consumers)
+
+    def handlers(self) -> set[str]:
+        """Handler strings of the declared event functions."""
+        names = [q.handler for q in self.queues] + [c.handler for c in self.stream_consumers]
+        names += [s.handler for s in self.schedules]
+        return {f"app.{name}" for name in names}
+
+
+def rate_expression(minutes: int) -> str:
+    return f"rate({minutes} minute)" if minutes == 1 else f"rate({minutes} minutes)"
+
+
+class ServiceStack(cdk.Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        service: Service,
+        stage: str,
+        shared: SharedStack,
+        resources: Resources,
+        source_dir: Path,
+        work_dir: Path,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.add_stack_dependency(shared)
+        self.service = service
+        self.plan = ServicePlan.of(service, resources)
+        self._shared = shared
+        for queue in self.plan.queues:
+            if queue.visibility_timeout_seconds < 6 * settings.LAMBDA_TIMEOUT_SECONDS:
+                raise DeclarationMismatch(
+                    f"{queue.name}: visibility timeout {queue.visibility_timeout_seconds}s is under 6 x the "
+                    f"function timeout ({settings.LAMBDA_TIMEOUT_SECONDS}s)"
+                )
+
+        self.role = iam.Role(
+            self,
+            "FunctionRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Truckroll {service} functions ({stage})",
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSLambdaBasicExecutionRole"),
+                iam.ManagedPolicy.from_aws_managed_policy_name("AWSXRayDaemonWriteAccess"),
+            ],
+        )
+        self.function_environment = self._environment(stage, resources)
+        self.app = ChaliceService(
+            self,
+            "Service",
+            source_dir=source_dir,
+            work_dir=work_dir,
+            stage_config={
+                "api_gateway_stage": settings.API_GATEWAY_STAGE,
+                "api_gateway_endpoint_type": "REGIONAL",
+                "manage_iam_role": False,
+                "iam_role_arn": self.role.role_arn,
+                "autogen_policy": False,
+                "automatic_layer": False,
+                "lambda_timeout": settings.LAMBDA_TIMEOUT_SECONDS,
+                "lambda_memory_size": settings.LAMBDA_MEMORY_MB,
+                "xray": True,
+                "environment_variables": self.function_environment,
+                "tags": {"truckroll:service": service, "truckroll:stage": stage},
+            },
+        )
+        self._grant()
+        self._wire_event_sources()
+        self._problem_gateway_responses()
+        self._functions_wait_for_their_permissions()
+
+    def _environment(self, stage: str, resources: Resources) -> dict[str, str]:
+        auth = self._shared.auth
+        env = {
+            **resources.environment(stage),
+            "POWERTOOLS_SERVICE_NAME": self.service,
+            "POWERTOOLS_METRICS_NAMESPACE": "Truckroll",
+            "AUTH_ISSUER": auth.issuer,
+            "AUTH_AUDIENCE": auth.audience,
+            "AUTH_JWKS_URL": auth.jwks_url,
+        }
+        for queue in self.plan.queues:
+            env[queue.arn_env_var] = self._shared.queues[queue.name].queue_arn
+        for consumer in self.plan.stream_consumers:
+            table = resources.table(consumer.table)
+            stream_arn = self._shared.tables[table.name].table_stream_arn
+            assert stream_arn is not None  # the shared stack refuses consumers of stream-less tables
+            env[table.stream_env_var] = stream_arn
+        return env
+
+    # -- permissions ---------------------------------------------------------------------------------
+
+    def _grant(self) -> None:
+        shared, role = self._shared, self.role
+        for name in self.plan.owned_tables:
+            table = shared.tables[name]
+            role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    actions=list(TABLE_DATA_ACTIONS),
+                    resources=[table.table_arn, f"{table.table_arn}/index/*"],
+                )
+            )
+        for consumer in self.plan.stream_consumers:
+            shared.tables[consumer.table].grant_stream_read(role)
+            # Lambda sends the on-failure record with the function's role.
+            shared.failure_queues[consumer].grant_send_messages(role)
+        for queue in self.plan.queues:
+            shared.queues[queue.name].grant_consume_messages(role)
+        if self.plan.relays_outbox:
+            for queue in shared.queues.values():
+                queue.grant_send_messages(role)
+        if self.service == "notify":
+            role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    sid="SmsThroughSns",
+                    actions=["sns:Publish"],
+                    # Publishing to a phone number has no resource ARN; excluding every topic ARN leaves
+                    # exactly direct SMS.
+                    not_resources=[f"arn:{cdk.Aws.PARTITION}:sns:*:*:*"],
+                )
+            )
+            role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    sid="EmailThroughSes",
+                    actions=["ses:SendEmail", "ses:SendRawEmail"],
+                    resources=[
+                        f"arn:{cdk.Aws.PARTITION}:ses:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:identity/*",
+                        f"arn:{cdk.Aws.PARTITION}:ses:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:configuration-set/*",
+                    ],
+                )
+            )
+
+    def _functions_wait_for_their_permissions(self) -> None:
+        """Event source mappings are validated against the role when created: make every function
+        (and so its mappings) wait for the role's policy."""
+        policy = self.role.node.try_find_child("DefaultPolicy")
+        if policy is None:
+            return
+        cfn_policy = policy.node.default_child
+        for logical_id in self.app.functions():
+            self.app.resource(logical_id).add_resource_dependency(cfn_policy)
+
+    # -- event sources -------------------------------------------------------------------------------
+
+    def _event_of(self, handler: str, event_type: str) -> tuple[str, str, dict[str, Any]]:
+        """(function logical id, event id, event properties) of the app's ``handler`` function."""
+        for logical_id, function in self.app.functions().items():
+            if function["Properties"]["Handler"] != f"app.{handler}":
+                continue
+            events = {
+                eid: e
+                for eid, e in function["Properties"].get("Events", {}).items()
+                if e["Type"] == event_type
+            }
+            if len(events) != 1:
+                raise DeclarationMismatch(
+                    f"{self.service}: {handler} is declared as a {event_type} consumer but has {len(events)} "
+                    f"such event sources"
+                )
+            ((event_id, event),) = events.items()
+            return logical_id, event_id, event["Properties"]
+        raise DeclarationMismatch(
+            f"{self.service}: the declaration names handler {handler!r} ({event_type}), "
+            f"but app.py has no such function"
+        )
+
+    def _override(self, logical_id: str, event_id: str, properties: dict[str, Any]) -> None:
+        resource = self.app.resource(logical_id)
+        for key, value in properties.items():
+            resource.add_property_override(f"Events.{event_id}.Properties.{key}", value)
+
+    def _wire_event_sources(self) -> None:
+        declared = self.plan.handlers()
+        for function in self.app.functions().values():
+            handler = function["Properties"]["Handler"]
+            has_events = bool(function["Properties"].get("Events"))
+            if has_events and handler not in declared:
+                raise DeclarationMismatch(
+                    f"{self.service}: {handler} has event sources but truckroll.resources declares no such "
+                    f"consumer or schedule for this service"
+                )
+
+        for queue in self.plan.queues:
+            logical_id, event_id, props = self._event_of(queue.handler, "SQS")
+            expected = self._shared.queues[queue.name].queue_arn
+            if props.get("Queue") != expected:
+                raise DeclarationMismatch(
+                    f"{self.service}.{queue.handler} must consume queue_arn=os.environ[{queue.arn_env_var!r}]"
+                )
+            self._override(
+                logical_id,
+                event_id,
+                {
+                    "BatchSize": queue.batch_size,
+                    "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                },
+            )
+
+        for consumer in self.plan.stream_consumers:
+            logical_id, event_id, props = self._event_of(consumer.handler, "DynamoDB")
+            table = self._shared.resources.table(consumer.table)
+            if props.get("Stream") != self._shared.tables[consumer.table].table_stream_arn:
+                raise DeclarationMismatch(
+                    f"{self.service}.{consumer.handler} must read "
+                    f"stream_arn=os.environ[{table.stream_env_var!r}]"
+                )
+            self._override(
+                logical_id,
+                event_id,
+                {
+                    "BatchSize": consumer.batch_size,
+                    "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                    "BisectBatchOnFunctionError": True,
+                    "MaximumRetryAttempts": consumer.maximum_retry_attempts,
+                    "DestinationConfig": {
+                        "OnFailure": {
+                            "Type": "SQS",
+                            "Destination": self._shared.failure_queues[consumer].queue_arn,
+                        }
+                    },
+                },
+            )
+
+        for schedule in self.plan.schedules:
+            logical_id, event_id, _props = self._event_of(schedule.handler, "Schedule")
+            self._override(logical_id, event_id, {"Schedule": rate_expression(schedule.rate_minutes)})
+
+    # -- HTTP edge -----------------------------------------------------------------------------------
+
+    def _problem_gateway_responses(self) -> None:
+        if "RestAPI" not in self.app.sam_resources:
+            return
+        self.app.resource("RestAPI").add_property_override(
+            "DefinitionBody.x-amazon-apigateway-gateway-responses", gateway_responses()
+        )
