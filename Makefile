@@ -26,7 +26,7 @@ install: $(VENV)/.synced
 run: install ## the whole system on 127.0.0.1:$(PORT); SEED=1 adds the demo company
 	$(VENV)/bin/truckroll-local --port $(PORT) $(if $(SEED),--seed-demo,)
 
-token: install ## print a token for a seeded user of a running stack: make token USER=dispatcher
+token: install ## print a token for a seeded user of a running stack: make token USER_NAME=tech-1@demo
 	@curl -sf "http://127.0.0.1:$(PORT)/auth/dev-token?user=$(or $(USER_NAME),dispatcher@demo)" | $(PY) -c "import json,sys; print(json.load(sys.stdin)['access_token'])"
 
 lint: install

@@ -13,6 +13,8 @@ from types import FrameType
 from truckroll_local.seed import seed_demo
 from truckroll_local.stack import REPO_ROOT, LocalStack
 
+CHATTY_LOGGERS = ("botocore", "boto3", "pynamodb", "urllib3")  # INFO lines on every client they create
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="truckroll-local", description=__doc__)
@@ -41,6 +43,9 @@ def _banner(stack: LocalStack) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    if args.log_level != "DEBUG":
+        for chatty in CHATTY_LOGGERS:
+            logging.getLogger(chatty).setLevel(logging.WARNING)
     stopping = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:

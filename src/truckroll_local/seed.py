@@ -40,7 +40,7 @@ class DemoJob:
     business_unit: str
     priority: str
     summary: str
-    tags: tuple[str, ...]
+    skills: tuple[str, ...]
     window_start_hour: int
     hours: float
     verified: bool = True
@@ -51,10 +51,10 @@ class DemoJob:
 DEMO_JOBS: tuple[DemoJob, ...] = (
     DemoJob("Maria Gonzalez", "+15125550111", "mobile", "maria.gonzalez@example.com",
             "1100 Congress Ave", "78701", 30.2747, -97.7404, "AC Repair", "HVAC", "high",
-            "AC blowing warm air, upstairs unit", ("hvac", "residential"), 8, 1.5),
+            "AC blowing warm air, upstairs unit", ("hvac",), 8, 1.5),
     DemoJob("James Carter", "+15125550112", "mobile", "james.carter@example.com",
             "2401 E 6th St", "78702", 30.2606, -97.7186, "Maintenance", "HVAC", "normal",
-            "Spring AC tune-up, two systems", ("hvac", "service-agreement"), 8, 2.0),
+            "Spring AC tune-up, two systems", ("hvac",), 8, 2.0),
     DemoJob("Linh Tran", "+15125550113", "mobile", "linh.tran@example.com",
             "4500 Duval St", "78751", 30.3126, -97.7257, "Water Heater Replacement", "Plumbing", "normal",
             "Replace 50 gal gas water heater", ("plumbing", "gas"), 10, 3.0),
@@ -63,16 +63,16 @@ DEMO_JOBS: tuple[DemoJob, ...] = (
             "Kitchen sink backs up", ("plumbing",), 10, 1.0),
     DemoJob("Aisha Khan", "+15125550115", "mobile", "aisha.khan@example.com",
             "6001 Airport Blvd", "78752", 30.3234, -97.7117, "Panel Upgrade", "Electrical", "normal",
-            "200A panel upgrade, permit pulled", ("electrical", "permit"), 12, 4.0),
+            "200A panel upgrade, permit pulled", ("electrical",), 12, 4.0),
     DemoJob("Tom Becker", "+15125550116", "mobile", "tom.becker@example.com",
-            "1900 S 1st St", "78704", 30.2468, -97.7571, "No Heat", "HVAC", "emergency",
-            "Furnace not igniting, elderly occupant", ("hvac", "priority-customer"), 12, 1.5),
+            "1900 S 1st St", "78704", 30.2468, -97.7571, "No Heat", "HVAC", "urgent",
+            "Furnace not igniting, elderly occupant", ("hvac",), 12, 1.5),
     DemoJob("Grace Lee", "+15125550117", "mobile", "grace.lee@example.com",
             "7300 Burnet Rd", "78757", 30.3525, -97.7381, "Outlet Repair", "Electrical", "normal",
             "Two dead outlets in garage", ("electrical",), 14, 1.0),
     DemoJob("Diego Ramirez", "+15125550118", "mobile", "diego.ramirez@example.com",
             "5010 Manor Rd", "78723", 30.2940, -97.6870, "Leak Detection", "Plumbing", "high",
-            "Water stain on ceiling below bathroom", ("plumbing", "residential"), 14, 2.0, verified=False),
+            "Water stain on ceiling below bathroom", ("plumbing",), 14, 2.0, verified=False),
 )  # fmt: skip
 
 
@@ -99,13 +99,13 @@ def job_request(job: DemoJob, day: date) -> dict[str, Any]:
             "lat": job.lat,
             "lon": job.lon,
             "verified": job.verified,
+            "tags": list(job.skills),
         },
         "job": {
             "job_type": job.job_type,
             "business_unit": job.business_unit,
             "priority": job.priority,
             "summary": job.summary,
-            "tags": list(job.tags),
         },
         "appointment": {
             "start": _at(day, window_start),
