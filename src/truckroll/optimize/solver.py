@@ -14,10 +14,11 @@ from truckroll.optimize.timeline import Failure, Schedule, Stop, simulate
 
 Plan = list[list[tuple[Stop, int]]]  # per technician: (stop, start) in visiting order
 
-#: Prize tiers: a priority point is worth more than any possible saving in drive (``unit``, the
-#: sum of all shifts); a locked or multi-technician job outranks 20 points, a required one 200.
-LOCKED_BONUS = 20
-REQUIRED_BONUS = 200
+#: Prize tiers, in priority points: a locked or multi-technician job is worth 10 more, a required
+#: one 100 more. A point is worth more drive than any one visit can add (``unit``: twice the
+#: longest leg), so a job is never left out to save drive.
+LOCKED_BONUS = 10
+REQUIRED_BONUS = 100
 #: Technicians (nearest first) tried when inserting a job the router left out.
 INSERT_CANDIDATES = 8
 
@@ -31,7 +32,7 @@ def solve(problem: dict[str, Any], seconds: float, seed: int = 0) -> dict[str, A
 
 
 def values(prob: Problem) -> list[int]:
-    unit = sum(t.shift.end - t.shift.start for t in prob.techs) + 1
+    unit = 2 * int(prob.travel.max(initial=0)) + 1
     return [
         unit
         * (
