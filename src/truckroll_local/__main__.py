@@ -10,8 +10,9 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from truckroll_local import REPO_ROOT
 from truckroll_local.seed import seed_demo
-from truckroll_local.stack import REPO_ROOT, LocalStack
+from truckroll_local.stack import LocalStack
 
 CHATTY_LOGGERS = ("botocore", "boto3", "pynamodb", "urllib3")  # INFO lines on every client they create
 

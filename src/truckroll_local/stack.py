@@ -21,6 +21,7 @@ from chalice.app import Chalice
 
 from truckroll.config import settings
 from truckroll.resources import RESOURCES, Resources
+from truckroll_local import REPO_ROOT
 from truckroll_local.apps import load_service_apps
 from truckroll_local.aws import Aws
 from truckroll_local.bootstrap import Provisioned, provision, resource_environment
@@ -33,8 +34,6 @@ from truckroll_local.runtime import HandlerRef, Worker
 from truckroll_local.ticker import ScheduledJob, Ticker
 
 logger = logging.getLogger("truckroll_local")
-
-REPO_ROOT = Path(__file__).resolve().parents[2]  # src/truckroll_local/ -> the repository
 
 POWERTOOLS_ENVIRONMENT = {
     "POWERTOOLS_SERVICE_NAME": "truckroll-local",
