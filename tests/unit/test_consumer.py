@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from builders import booked_envelope, sqs_event, sqs_record
+from chalice.local import LambdaContext
 from fakes import InMemoryIdempotency
 
 from truckroll.contracts.envelope import EventEnvelope
@@ -26,13 +30,16 @@ class Recorder:
 
 def consumer(
     handler: Recorder, store: InMemoryIdempotency | None = None, name: str = "test.on_event"
-) -> EventConsumer:
-    return EventConsumer(
+) -> Callable[[dict[str, Any]], PartialItemFailureResponse]:
+    """The consumer as Lambda runs it: the event and a context with the time left."""
+    run = EventConsumer(
         name, [Subscription(JOB_BOOKED, 1, JobBookedV1, handler)], store or InMemoryIdempotency()
     )
+    context = LambdaContext(function_name=name, memory_size=128, max_runtime_ms=30_000)
+    return lambda event: run(event, context)
 
 
-def failed_ids(response: dict[str, list[dict[str, str]]]) -> list[str]:
+def failed_ids(response: PartialItemFailureResponse) -> list[str]:
     return [f["itemIdentifier"] for f in response["batchItemFailures"]]
 
 
