@@ -57,8 +57,9 @@ def failed_items(response: object, identifiers: Sequence[str]) -> list[str]:
         return []
     if not isinstance(failures, list):
         return list(identifiers)
-    reported = {f.get("itemIdentifier") if isinstance(f, dict) else None for f in failures}
-    if not reported <= set(identifiers):
+    known = set(identifiers)
+    reported = [f.get("itemIdentifier") if isinstance(f, dict) else None for f in failures]
+    if not all(isinstance(i, str) and i in known for i in reported):
         return list(identifiers)
     return [i for i in identifiers if i in reported]
 

@@ -13,7 +13,7 @@ from chalice.app import Chalice, DynamoDBEvent, SQSEvent
 from truckroll.resources import Queue, Resources, StreamConsumer, Table, physical_name
 from truckroll_local.aws import Aws
 from truckroll_local.bootstrap import Provisioned, provision
-from truckroll_local.pumps import SqsPump, StreamPump, drain
+from truckroll_local.pumps import SqsPump, StreamPump, drain, failed_items
 from truckroll_local.runtime import HandlerRef
 
 pytestmark = pytest.mark.integration
@@ -21,6 +21,27 @@ pytestmark = pytest.mark.integration
 
 def _stage() -> str:
     return f"t{uuid.uuid4().hex[:10]}"
+
+
+@pytest.mark.parametrize(
+    ("response", "failed"),
+    [
+        (None, []),
+        ("done", []),
+        ({}, []),
+        ({"batchItemFailures": None}, []),
+        ({"batchItemFailures": []}, []),
+        ({"batchItemFailures": [{"itemIdentifier": "c"}, {"itemIdentifier": "a"}]}, ["a", "c"]),
+        ({"batchItemFailures": [{"itemIdentifier": ""}]}, ["a", "b", "c"]),
+        ({"batchItemFailures": [{"itemIdentifier": None}]}, ["a", "b", "c"]),
+        ({"batchItemFailures": [{"itemIdentifier": {"id": "a"}}]}, ["a", "b", "c"]),
+        ({"batchItemFailures": [{"item_identifier": "a"}]}, ["a", "b", "c"]),
+        ({"batchItemFailures": [{"itemIdentifier": "not-in-batch"}]}, ["a", "b", "c"]),
+        ({"batchItemFailures": "a"}, ["a", "b", "c"]),
+    ],
+)
+def test_partial_batch_responses_are_read_as_lambda_reads_them(response: object, failed: list[str]) -> None:
+    assert failed_items(response, ["a", "b", "c"]) == failed
 
 
 # -- SQS ---------------------------------------------------------------------------------------
