@@ -9,16 +9,13 @@ from pathlib import Path
 import aws_cdk as cdk
 
 from infra import settings
+from infra.settings import stack_name
 from infra.stacks.service import ServiceStack
 from infra.stacks.shared import SharedStack
 from truckroll.resources import RESOURCES, SERVICES, Resources
 
 # Stages whose data outlives `cdk destroy` (tables and user pool are retained and deletion-protected).
 RETAINED_STAGES = frozenset({"prod"})
-
-
-def stack_name(stage: str, part: str) -> str:
-    return f"truckroll-{stage}-{part}"
 
 
 def build_app(

@@ -12,10 +12,15 @@ BUILD_DIR = REPO_ROOT / "infra" / "build"
 CACHE_DIR = BUILD_DIR / "cache"
 DEFAULT_OUTDIR = REPO_ROOT / "infra" / "cdk.out"
 
+
+def stack_name(stage: str, part: str) -> str:
+    """``truckroll-<stage>-shared`` and ``truckroll-<stage>-<service>``."""
+    return f"truckroll-{stage}-{part}"
+
+
 # Lambda target. The interpreter building the packages may be older (3.11 here): the wrapper makes
 # Chalice emit this runtime and download wheels for it.
 LAMBDA_PYTHON = "python3.13"
-LAMBDA_ABI = "cp313"
 LAMBDA_ARCHITECTURE = "x86_64"
 # Amazon Linux 2023 (python3.12 and later runtimes) ships glibc 2.34.
 LAMBDA_GLIBC = (2, 34)

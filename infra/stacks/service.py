@@ -84,6 +84,7 @@ class ServiceStack(cdk.Stack):
         resources: Resources,
         source_dir: Path,
         work_dir: Path,
+        cache_dir: Path = settings.CACHE_DIR,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -114,6 +115,7 @@ class ServiceStack(cdk.Stack):
             "Service",
             source_dir=source_dir,
             work_dir=work_dir,
+            cache_dir=cache_dir,
             stage_config={
                 "api_gateway_stage": settings.API_GATEWAY_STAGE,
                 "api_gateway_endpoint_type": "REGIONAL",

@@ -26,7 +26,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from infra import settings  # noqa: E402
-from infra.app import stack_name  # noqa: E402
+from infra.settings import stack_name  # noqa: E402
 
 STAGE = "dev"
 SYNTH_ROOT = settings.BUILD_DIR / "test-synth"

@@ -13,7 +13,7 @@ import pytest
 from infra_assembly import STAGE, Assembly
 
 from infra import settings
-from infra.app import stack_name
+from infra.settings import stack_name
 from truckroll.resources import RESOURCES, SERVICES, physical_name
 
 pytestmark = pytest.mark.infra
