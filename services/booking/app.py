@@ -7,7 +7,7 @@ import os
 from functools import cache
 
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from chalice.app import DynamoDBEvent, Request, Response
+from chalice.app import DynamoDBEvent, Response
 from chalicelib.booking import use_cases
 from chalicelib.booking.bootstrap import SERVICE, Booking, bootstrap
 from chalicelib.booking.schemas import BookJobRequest, booked_view, job_view
@@ -26,16 +26,9 @@ def booking() -> Booking:
     return bootstrap()
 
 
-def current_request() -> Request:
-    request = app.current_request
-    if request is None:
-        raise RuntimeError("no request is being handled")
-    return request
-
-
 @app.route("/jobs", methods=["POST"])
 def book_job() -> Response:
-    request = parse_body(current_request(), BookJobRequest)
+    request = parse_body(app.request(), BookJobRequest)
     booked = use_cases.book_job(request.to_command(), app.principal(), booking())
     return json_response(booked_view(booked), status=201)
 

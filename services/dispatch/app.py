@@ -7,7 +7,7 @@ import os
 from functools import cache
 
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from chalice.app import Request, Response, SQSEvent
+from chalice.app import Response, SQSEvent
 from chalicelib.dispatch.board import board_day, board_view, parse_day
 from chalicelib.dispatch.bootstrap import SERVICE, Dispatch, bootstrap
 
@@ -25,16 +25,9 @@ def dispatch() -> Dispatch:
     return bootstrap()
 
 
-def current_request() -> Request:
-    request = app.current_request
-    if request is None:
-        raise RuntimeError("no request is being handled")
-    return request
-
-
 @app.route("/board", methods=["GET"])
 def get_board() -> Response:
-    day = parse_day(query_param(current_request(), "date"))
+    day = parse_day(query_param(app.request(), "date"))
     return json_response(board_view(board_day(day, app.principal(), dispatch().board)))
 
 

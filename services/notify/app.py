@@ -7,7 +7,7 @@ import os
 from functools import cache
 
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from chalice.app import Request, Response, SQSEvent
+from chalice.app import Response, SQSEvent
 from chalicelib.notify import settings as use_cases
 from chalicelib.notify.bootstrap import SERVICE, NotifyService, bootstrap
 
@@ -25,13 +25,6 @@ def service() -> NotifyService:
     return bootstrap()
 
 
-def current_request() -> Request:
-    request = app.current_request
-    if request is None:
-        raise RuntimeError("no request is being handled")
-    return request
-
-
 @app.route("/settings", methods=["GET"])
 def get_settings() -> Response:
     return json_response(use_cases.settings_view(use_cases.get_settings(app.principal(), service().notify)))
@@ -39,14 +32,14 @@ def get_settings() -> Response:
 
 @app.route("/settings", methods=["PUT"])
 def put_settings() -> Response:
-    body = parse_body(current_request(), use_cases.SettingsIn)
+    body = parse_body(app.request(), use_cases.SettingsIn)
     saved = use_cases.put_settings(body, app.principal(), service().notify)
     return json_response(use_cases.settings_view(saved))
 
 
 @app.route("/deliveries", methods=["GET"])
 def get_deliveries() -> Response:
-    job_id = query_param(current_request(), "job_id") or ""
+    job_id = query_param(app.request(), "job_id") or ""
     deliveries = use_cases.job_deliveries(job_id, app.principal(), service().notify)
     return json_response({"job_id": job_id, "deliveries": [use_cases.delivery_view(d) for d in deliveries]})
 

@@ -92,6 +92,13 @@ class ServiceApp(Chalice):
             raise GatewayUnauthorized from error
         return AuthResponse(routes=["*"], principal_id=principal.sub, context=principal.to_context())
 
+    def request(self) -> Request:
+        """The request being handled (routes only)."""
+        request = self.current_request
+        if request is None:
+            raise RuntimeError("no request is being handled")
+        return request
+
     def principal(self) -> Principal:
         request = self.current_request
         context = (request.context.get("authorizer") if request is not None else None) or {}
