@@ -1,0 +1,1 @@
+"""Benchmark suites: each module registers itself with bench.register."""
