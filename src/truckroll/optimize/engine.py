@@ -91,13 +91,14 @@ def route(
     groups: list[pyvrp.ClientGroup] = []
 
     def add(stop: Stop, tw: Window, prize: int, pinned: int | None, group: int | None) -> int:
+        late = max(0, min(tw.end - t0, horizon))
         clients.append(
             pyvrp.Client(
                 location=loc_of[stop.place],
                 delivery=fit.demand(problem.jobs[stop.job].skills, pinned),
                 service_duration=stop.duration,
-                tw_early=max(0, tw.start - t0),
-                tw_late=max(0, min(tw.end - t0, horizon)),
+                tw_early=min(max(0, tw.start - t0), late),
+                tw_late=late,
                 prize=prize,
                 required=False,
                 group=group,

@@ -208,3 +208,11 @@ def test_every_job_is_planned_at_most_once_and_accounted_for() -> None:
     seen = [v["job"] for r in out["routes"] for v in r["visits"]]
     assert len(seen) == len(set(seen))
     assert out["summary"]["assigned"] + out["summary"]["unassigned"] == 10
+
+
+def test_a_window_that_cannot_be_reached_in_time_is_explained() -> None:
+    out = solved(problem([tech("t1")], [job("j1", where=(60, 0), minutes=30, windows=((at(8), at(9)),))]))
+    assert reason(out, "j1") == (
+        "no qualified technician can get there inside its arrival window, do the 30-minute job clear of"
+        " blocks and get back before the shift ends"
+    )
