@@ -96,7 +96,7 @@ def _atomic_create_deployment_package(
     return create_deployment_package
 
 
-def _prune_packages(newest: Path, keep: int = 3) -> None:
+def _prune_packages(newest: Path, keep: int = 2) -> None:
     """Each source change makes a new package; keep the last few per service."""
     service = newest.name.split("-", 1)[0]
     packages = sorted(newest.parent.glob(f"{service}-*.zip"), key=lambda p: p.stat().st_mtime, reverse=True)

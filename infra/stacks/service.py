@@ -9,6 +9,7 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra import settings
@@ -134,6 +135,7 @@ class ServiceStack(cdk.Stack):
         self._wire_event_sources()
         self._problem_gateway_responses()
         self._functions_wait_for_their_permissions()
+        self._log_groups()
 
     def _environment(self, stage: str, resources: Resources) -> dict[str, str]:
         auth = self._shared.auth
@@ -290,6 +292,17 @@ class ServiceStack(cdk.Stack):
         for schedule in self.plan.schedules:
             logical_id, event_id, _props = self._event_of(schedule.handler, "Schedule")
             self._override(logical_id, event_id, {"Schedule": rate_expression(schedule.rate_minutes)})
+
+    def _log_groups(self) -> None:
+        """Lambda would create each function's log group on first use, keeping logs forever. (Chalice's own
+        ``log_retention_in_days`` names the renamed API handler wrongly in a SAM package.)"""
+        for logical_id in self.app.functions():
+            logs.CfnLogGroup(
+                self,
+                f"{logical_id}Logs",
+                log_group_name=f"/aws/lambda/{self.app.resource(logical_id).ref}",
+                retention_in_days=settings.LOG_RETENTION_DAYS,
+            )
 
     # -- HTTP edge -----------------------------------------------------------------------------------
 

@@ -171,7 +171,8 @@ class SharedStack(cdk.Stack):
             "WebClient",
             user_pool_client_name=physical_name(self.stage, "web"),
             generate_secret=False,
-            auth_flows=cognito.AuthFlow(user_srp=True),
+            # SRP for the apps; the admin flow needs IAM credentials (smoke tests, support).
+            auth_flows=cognito.AuthFlow(user_srp=True, admin_user_password=True),
             # Sign-in goes through the SRP API (Amplify or the SDK); no hosted UI, no implicit grant.
             disable_o_auth=True,
             prevent_user_existence_errors=True,
@@ -195,3 +196,4 @@ class SharedStack(cdk.Stack):
         cdk.CfnOutput(self, "UserPoolId", value=self.user_pool.user_pool_id)
         cdk.CfnOutput(self, "UserPoolClientId", value=self.user_pool_client.user_pool_client_id)
         cdk.CfnOutput(self, "AuthIssuer", value=issuer)
+        cdk.CfnOutput(self, "AlarmsTopicArn", value=self.alarms_topic.topic_arn)

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,9 +76,17 @@ def synthesize(outdir: Path) -> None:
         pytest.fail(f"synth failed:\n{result.stdout}\n{result.stderr[-6000:]}", pytrace=False)
 
 
+STARTED_FILE = "inputs-read-at"
+
+
 @dataclass(frozen=True)
 class Assembly:
     directory: Path
+
+    @property
+    def inputs_read_at(self) -> float:
+        """When synthesis began reading the sources: files changed later are not in the packages."""
+        return float((self.directory / STARTED_FILE).read_text())
 
     def template(self, stack: str) -> dict[str, Any]:
         return json.loads((self.directory / f"{stack}.template.json").read_text())
@@ -113,12 +122,14 @@ class Assembly:
 def synthesized_assembly() -> Assembly:
     """The assembly for the current inputs, synthesizing it if no earlier session did."""
     SYNTH_ROOT.mkdir(parents=True, exist_ok=True)
+    started = time.time()
     outdir = SYNTH_ROOT / inputs_hash()
     with (SYNTH_ROOT / ".lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            if not (outdir / "manifest.json").exists():
+            if not (outdir / STARTED_FILE).exists():
                 synthesize(outdir)
+                (outdir / STARTED_FILE).write_text(repr(started))
                 stale = sorted(
                     (p for p in SYNTH_ROOT.iterdir() if p.is_dir() and p != outdir),
                     key=lambda p: p.stat().st_mtime,

@@ -377,6 +377,19 @@ def test_functions_wait_for_their_role_policy(assembly: Assembly) -> None:
             assert policy_id in res.get("DependsOn", []), lid
 
 
+def test_every_function_logs_to_a_group_with_bounded_retention(assembly: Assembly) -> None:
+    for service in SERVICES:
+        template = assembly.service(service)
+        groups = {
+            json.dumps(res["Properties"]["LogGroupName"]): res["Properties"]
+            for res in resources_of(template, "AWS::Logs::LogGroup").values()
+        }
+        for lid in resources_of(template, SERVERLESS_FUNCTION):
+            name = json.dumps({"Fn::Join": ["", ["/aws/lambda/", {"Ref": lid}]]})
+            assert name in groups, f"{service}: {lid} has no log group"
+            assert 1 <= groups[name]["RetentionInDays"] <= 365
+
+
 def test_the_user_pool_carries_tenant_and_role_that_users_cannot_change(assembly: Assembly) -> None:
     (pool,) = resources_of(assembly.shared, "AWS::Cognito::UserPool").values()
     schema = {a["Name"]: a for a in pool["Properties"]["Schema"]}
