@@ -21,8 +21,10 @@ import functools
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 import warnings
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -38,7 +40,7 @@ from constructs import Construct
 
 from infra import settings
 from infra.constructs.isolation import isolated_app_import
-from infra.constructs.wheelhouse import WheelhouseDependencyBuilder, lock_constraints
+from infra.constructs.wheelhouse import WheelhouseDependencyBuilder, lock_constraints, locked
 
 
 def _walk_without_bytecode(
@@ -71,29 +73,69 @@ def _cached_package_filename(cache_dir: Path, extra_key: str) -> Callable[..., s
     return deployment_package_filename
 
 
-def _atomic_create_deployment_package(
-    original: Callable[[LambdaDeploymentPackager, str, str], str],
+def _create_from_cached_dependencies(
+    cache_dir: Path, extra_key: str
 ) -> Callable[[LambdaDeploymentPackager, str, str], str]:
-    """Chalice writes the cached zip in place, so an interrupted build would be reused later as a
-    truncated package. Build into a temporary name and rename."""
+    """Replacement for ``LambdaDeploymentPackager.create_deployment_package``.
+
+    Chalice compresses the whole dependency tree again for every package, and the four services
+    share theirs. Here the dependencies are zipped once per requirements file (under
+    ``cache_dir/dependencies``); a package is a copy of that zip with the app files and ``vendor/``
+    appended. Packages are written under a temporary name and renamed, so an interrupted build
+    never leaves a truncated zip to be reused (Chalice writes in place).
+    """
 
     def create_deployment_package(
         self: LambdaDeploymentPackager, project_dir: str, python_version: str
     ) -> str:
-        final = self.deployment_package_filename(project_dir, python_version)
-        if os.path.exists(final):
-            return final
-        os.makedirs(os.path.dirname(final), exist_ok=True)
-        fd, partial = tempfile.mkstemp(suffix=".zip.partial", dir=os.path.dirname(final))
+        final = Path(self.deployment_package_filename(project_dir, python_version))
+        if final.exists():
+            return str(final)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        requirements = Path(self._get_requirements_filename(project_dir))
+        dependencies = _dependencies_zip(self, requirements, python_version, cache_dir, extra_key)
+        fd, partial = tempfile.mkstemp(suffix=".zip.partial", dir=final.parent)
         os.close(fd)
-        os.unlink(partial)
-        with mock.patch.object(type(self), "deployment_package_filename", return_value=partial):
-            original(self, project_dir, python_version)
-        os.replace(partial, final)
-        _prune_packages(Path(final))
-        return final
+        try:
+            shutil.copyfile(dependencies, partial)
+            with zipfile.ZipFile(partial, "a", zipfile.ZIP_DEFLATED) as package:
+                self._add_app_files(package, project_dir)
+                self._add_vendor_files(package, os.path.join(project_dir, self._VENDOR_DIR))
+            os.replace(partial, final)
+        finally:
+            Path(partial).unlink(missing_ok=True)
+        _prune_packages(final)
+        return str(final)
 
     return create_deployment_package
+
+
+def _dependencies_zip(
+    packager: LambdaDeploymentPackager,
+    requirements: Path,
+    python_version: str,
+    cache_dir: Path,
+    extra_key: str,
+) -> Path:
+    content = requirements.read_bytes() if requirements.is_file() else b""
+    key = hashlib.sha256(b"\0".join([content, extra_key.encode(), python_version.encode()])).hexdigest()[:24]
+    root = cache_dir / "dependencies"
+    target = root / f"{key}.zip"
+    root.mkdir(parents=True, exist_ok=True)
+    with locked(root / ".lock"):
+        if target.exists():
+            return target
+        with tempfile.TemporaryDirectory(dir=root) as staging:
+            site_packages = os.path.join(staging, "site-packages")
+            os.makedirs(site_packages)
+            packager._build_python_dependencies(
+                python_version, str(requirements), site_packages_dir=site_packages
+            )
+            partial = os.path.join(staging, "dependencies.zip")
+            with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+                packager._add_py_deps(archive, deps_dir=site_packages)
+            os.replace(partial, target)
+    return target
 
 
 def _prune_packages(newest: Path, keep: int = 2) -> None:
@@ -131,7 +173,7 @@ def lambda_runtime_packaging(cache_dir: Path) -> Iterator[None]:
             mock.patch.object(
                 LambdaDeploymentPackager,
                 "create_deployment_package",
-                new=_atomic_create_deployment_package(LambdaDeploymentPackager.create_deployment_package),
+                new=_create_from_cached_dependencies(cache_dir, extra_key),
             )
         )
         # Chalice warns that the running interpreter differs from the runtime: that is the point.

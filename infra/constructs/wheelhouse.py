@@ -79,7 +79,8 @@ def pip_platforms(glibc: tuple[int, int] = settings.LAMBDA_GLIBC, machine: str =
 
 
 @contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def locked(path: Path) -> Iterator[None]:
+    """An exclusive lock between processes (parallel test workers, a synth beside the tests)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -138,7 +139,7 @@ def wheelhouse_for(requirements: Path, abi: str, machine: str, cache_dir: Path, 
     key = hashlib.sha256(key_material.encode()).hexdigest()[:24]
     wheels_root = cache_dir / "wheels"
     wheelhouse = wheels_root / key
-    with _locked(wheels_root / ".lock"):
+    with locked(wheels_root / ".lock"):
         if wheelhouse.is_dir():
             return wheelhouse
         wheels_root.mkdir(parents=True, exist_ok=True)

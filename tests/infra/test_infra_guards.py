@@ -53,7 +53,6 @@ def on_event(event):
 def send_due(event):
     return None
 """,
-    "tracking": "",
 }
 
 
@@ -74,7 +73,6 @@ def synthesize(tmp_path: Path, apps: dict[str, str]) -> dict[str, dict[str, Any]
     """Templates of the shared stack and one stack per app, in one CDK app (and one process)."""
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "16,18,20")
     import aws_cdk as cdk
-    from aws_cdk.assertions import Template
 
     from infra.stacks.service import ServiceStack
     from infra.stacks.shared import SharedStack
@@ -94,7 +92,8 @@ def synthesize(tmp_path: Path, apps: dict[str, str]) -> dict[str, dict[str, Any]
             work_dir=tmp_path / "work" / service,
             cache_dir=tmp_path / "cache",
         )
-    return {name: Template.from_stack(stack).to_json() for name, stack in stacks.items()}
+    assembly = app.synth()
+    return {name: assembly.get_stack_by_name(stack.stack_name).template for name, stack in stacks.items()}
 
 
 def functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -110,23 +109,13 @@ def only_event(function: dict[str, Any]) -> dict[str, Any]:
     return event["Properties"]
 
 
-@pytest.fixture(scope="module")
-def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    return synthesize(tmp_path_factory.mktemp("guards"), APPS)
-
-
-def test_apps_synthesized_in_one_process_keep_their_own_handlers(
-    templates: dict[str, dict[str, Any]],
-) -> None:
+def test_apps_in_one_process_keep_their_handlers_and_get_the_declared_event_settings(tmp_path: Path) -> None:
+    # One synthesis for both halves: it is the slow part, and must not be repeated per xdist worker.
+    templates = synthesize(tmp_path, APPS)
     assert set(functions(templates["booking"])) == {"app.app", "app.relay_outbox"}
     assert set(functions(templates["dispatch"])) == {"app.app", "app.on_event"}
     assert set(functions(templates["notify"])) == {"app.app", "app.send_due"}
-    assert set(functions(templates["tracking"])) == {"app.app"}
 
-
-def test_the_declaration_overrides_the_decorators_event_settings(
-    templates: dict[str, dict[str, Any]],
-) -> None:
     sqs = only_event(functions(templates["dispatch"])["app.on_event"])
     assert sqs["BatchSize"] == 7  # declared, not the decorator's 2
     assert sqs["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
