@@ -14,11 +14,13 @@ from truckroll.optimize.timeline import Failure, Schedule, Stop, simulate
 
 Plan = list[list[tuple[Stop, int]]]  # per technician: (stop, start) in visiting order
 
-#: Prize tiers, in priority points: a locked or multi-technician job is worth 10 more, a required
-#: one 100 more. A point is worth more drive than any one visit can add (``unit``: twice the
-#: longest leg), so a job is never left out to save drive.
+#: Prize tiers, in priority points: a locked job (a confirmed appointment) is worth 10 more, a
+#: required one 100 more. A point is worth more drive than any one visit can add (``unit``: twice
+#: the longest leg), so a job is never left out to save drive.
 LOCKED_BONUS = 10
 REQUIRED_BONUS = 100
+#: Share of the remaining time kept back from routing for repair, insertion and explanations.
+RESERVE = 0.08
 #: Technicians (nearest first) tried when inserting a job the router left out.
 INSERT_CANDIDATES = 8
 
@@ -34,12 +36,7 @@ def solve(problem: dict[str, Any], seconds: float, seed: int = 0) -> dict[str, A
 def values(prob: Problem) -> list[int]:
     unit = 2 * int(prob.travel.max(initial=0)) + 1
     return [
-        unit
-        * (
-            job.priority
-            + LOCKED_BONUS * (job.locked_start is not None or job.needed > 1)
-            + REQUIRED_BONUS * job.required
-        )
+        unit * (job.priority + LOCKED_BONUS * (job.locked_start is not None) + REQUIRED_BONUS * job.required)
         for job in prob.jobs
     ]
 
@@ -60,13 +57,13 @@ def _plan(prob: Problem, deadline: float, seed: int) -> tuple[Plan, dict[int, st
     for stage in range(2 if blocks else 1):
         left = deadline - time.perf_counter()
         share = 0.4 if blocks and stage == 0 else 1.0
-        budget = max(0.01, (left - min(0.05 * left, 1.0)) * share)
+        budget = max(0.01, (left - min(RESERVE * left, 2.0)) * share)
         lunch = [_lunch_points(prob, i, plan[i], stage) for i in range(len(prob.techs))]
         routes = engine.route(prob, scr, crews, singles, worth, lunch, budget, seed, plan)
-        candidate = _repair(prob, routes, worth)
+        candidate = _repair(prob, _restore(prob, scr, routes, crews), worth)
         if stage == 0 or _score(candidate, worth) > _score(plan, worth):
             plan = candidate
-    _insert(prob, scr, plan, singles, worth, deadline)
+    _insert(prob, scr, plan, singles, worth, deadline - min(RESERVE * (deadline - time.perf_counter()), 0.5))
     return plan, _explain(prob, scr, crews, reasons, plan)
 
 
@@ -103,6 +100,54 @@ def _lunch_points(prob: Problem, i: int, placed: list[tuple[Stop, int]], stage: 
 
 def _score(plan: Plan, worth: list[int]) -> int:
     return sum(worth[s.job] for route in plan for s, _ in route)
+
+
+def _restore(prob: Problem, scr: Screen, routes: engine.Routes, crews: list[Crew]) -> engine.Routes:
+    """Put back fixed-start visits the router dropped: its split-shift model cannot drive across a
+    block, the real clock can. Crews go back whole, each copy as late in its route as the visits
+    before it allow (repair then drops what no longer fits); locked jobs only where they fit."""
+    routes = [list(r) for r in routes]
+    for crew in crews:
+        present = {i for i in crew.techs if any(s.job == crew.job for s in routes[i])}
+        if len(present) == len(crew.techs):
+            continue
+        for i in present:
+            routes[i] = [s for s in routes[i] if s.job != crew.job]
+        copy = stop_for(prob, crew.job, prob.jobs[crew.job].windows, crew.start)
+        spots = [_latest_spot(prob, i, routes[i], copy) for i in crew.techs]
+        if all(p is not None for p in spots):
+            for i, spot in zip(crew.techs, spots, strict=True):
+                routes[i].insert(spot or 0, copy)
+    planned = {s.job for r in routes for s in r}
+    for j, job in enumerate(prob.jobs):
+        if job.locked_start is None or job.needed > 1 or j in planned or j in scr.reasons:
+            continue
+        stop = stop_for(prob, j, job.windows)
+        for i in scr.fits[j]:
+            spot = next(
+                (
+                    k
+                    for k in range(len(routes[i]) + 1)
+                    if isinstance(
+                        simulate(prob, prob.techs[i], [*routes[i][:k], stop, *routes[i][k:]]), Schedule
+                    )
+                ),
+                None,
+            )
+            if spot is not None:
+                routes[i].insert(spot, stop)
+                break
+    return routes
+
+
+def _latest_spot(prob: Problem, i: int, stops: list[Stop], stop: Stop) -> int | None:
+    """The largest k such that the first k stops and then ``stop`` can be timed."""
+    spot = None
+    for k in range(len(stops) + 1):
+        if isinstance(simulate(prob, prob.techs[i], [*stops[:k], stop]), Failure):
+            break
+        spot = k
+    return spot
 
 
 def _repair(prob: Problem, routes: engine.Routes, worth: list[int]) -> Plan:
