@@ -120,6 +120,8 @@ def _pair(problem: Problem, reach: _Reach, j: int, tech: Tech) -> tuple[int, tup
 
 
 def _reason(problem: Problem, job: Job, failed: list[tuple[int, Tech]]) -> str:
+    if not failed:
+        return "no technician is on shift"
     stage = max(s for s, _ in failed)
     techs = [t for s, t in failed if s == stage]
     tz = problem.timezone

@@ -216,3 +216,9 @@ def test_a_window_that_cannot_be_reached_in_time_is_explained() -> None:
         "no qualified technician can get there inside its arrival window, do the 30-minute job clear of"
         " blocks and get back before the shift ends"
     )
+
+
+def test_nobody_on_shift_is_explained() -> None:
+    out = solved(problem([], [job("j1")]))
+    assert out["unassigned"] == [{"job": "j1", "reason": "no technician is on shift"}]
+    assert out["routes"] == []
