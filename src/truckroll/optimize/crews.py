@@ -49,7 +49,7 @@ def place_crews(problem: Problem, scr: Screen, order: list[int]) -> tuple[list[C
             reasons[j] = f"pinned technician {job.technician} cannot take it"
             continue
         most_free = 0
-        for start in _starts(problem, job, scr.fits[j].values()):
+        for start in starts(problem, job, scr.fits[j].values()):
             free = [
                 i
                 for i in qualified
@@ -82,7 +82,7 @@ def _detour(problem: Problem, i: int, job: Job) -> int:
     return problem.leg(tech.start_place, job.place) + problem.leg(job.place, tech.end_place)
 
 
-def _starts(problem: Problem, job: Job, fitting: Iterable[tuple[Window, ...]]) -> list[int]:
+def starts(problem: Problem, job: Job, fitting: Iterable[tuple[Window, ...]]) -> list[int]:
     if job.locked_start is not None:
         return [job.locked_start]
     windows = sorted({w for ws in fitting for w in ws})

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from truckroll.optimize import engine
-from truckroll.optimize.crews import Crew, place_crews
+from truckroll.optimize.crews import Crew, place_crews, starts
 from truckroll.optimize.problem import Problem, parse_problem
 from truckroll.optimize.screen import Screen, screen, stamp, stop_for
 from truckroll.optimize.timeline import Failure, Schedule, Stop, simulate
@@ -63,7 +63,8 @@ def _plan(prob: Problem, deadline: float, seed: int) -> tuple[Plan, dict[int, st
         candidate = _repair(prob, _restore(prob, scr, routes, crews), worth)
         if stage == 0 or _score(candidate, worth) > _score(plan, worth):
             plan = candidate
-    _insert(prob, scr, plan, singles, worth, deadline - min(RESERVE * (deadline - time.perf_counter()), 0.5))
+    stop_at = deadline - min(RESERVE * (deadline - time.perf_counter()), 0.5)
+    _insert(prob, scr, plan, [*singles, *(c.job for c in crews)], worth, stop_at)
     return plan, _explain(prob, scr, crews, reasons, plan)
 
 
@@ -178,14 +179,17 @@ def _repair(prob: Problem, routes: engine.Routes, worth: list[int]) -> Plan:
 
 
 def _insert(
-    prob: Problem, scr: Screen, plan: Plan, singles: list[int], worth: list[int], deadline: float
+    prob: Problem, scr: Screen, plan: Plan, jobs: list[int], worth: list[int], deadline: float
 ) -> None:
     """Cheapest feasible insertion of the jobs left out, most valuable first, while time remains."""
     planned = {s.job for route in plan for s, _ in route}
-    for j in sorted((j for j in singles if j not in planned), key=lambda j: -worth[j]):
+    for j in sorted((j for j in jobs if j not in planned), key=lambda j: -worth[j]):
         if time.perf_counter() > deadline:
             return
         job = prob.jobs[j]
+        if job.needed > 1:
+            _insert_crew(prob, scr, plan, j, deadline)
+            continue
         stop = stop_for(prob, j, job.windows)
 
         def nearness(i: int, place: int = job.place) -> int:
@@ -205,6 +209,37 @@ def _insert(
         if best is not None:
             _, i, trial, result = best
             plan[i] = list(zip(trial, result.starts, strict=True))
+
+
+def _insert_crew(prob: Problem, scr: Screen, plan: Plan, j: int, deadline: float) -> None:
+    """A crew routing could not keep, at the first common start that fits the finished routes."""
+    job = prob.jobs[j]
+    pinned = next((i for i, t in enumerate(prob.techs) if t.id == job.technician), None)
+    for start in starts(prob, job, scr.fits[j].values()):
+        if time.perf_counter() > deadline:
+            return
+        copy = stop_for(prob, j, job.windows, start)
+        options = [o for i in sorted(scr.fits[j]) if (o := _fixed_spot(prob, plan, i, copy)) is not None]
+        chosen = sorted(options, key=lambda o: (o[1] != pinned, o[0]))[: job.needed]
+        if len(chosen) == job.needed and (pinned is None or chosen[0][1] == pinned):
+            for _, i, trial, result in chosen:
+                plan[i] = list(zip(trial, result.starts, strict=True))
+            return
+
+
+def _fixed_spot(
+    prob: Problem, plan: Plan, i: int, copy: Stop
+) -> tuple[int, int, list[Stop], Schedule] | None:
+    """Technician i's route with a fixed-start visit slotted in by time, with the drive it adds."""
+    assert copy.fixed is not None
+    stops = [s for s, _ in plan[i]]
+    spot = sum(1 for _, start in plan[i] if start < copy.fixed)
+    trial = [*stops[:spot], copy, *stops[spot:]]
+    result = simulate(prob, prob.techs[i], trial)
+    if not isinstance(result, Schedule):
+        return None
+    before = simulate(prob, prob.techs[i], stops)
+    return (result.drive - (before.drive if isinstance(before, Schedule) else 0), i, trial, result)
 
 
 def _explain(
