@@ -212,8 +212,8 @@ class ChaliceService(Construct):
             self.chalice = Chalice(
                 self, "App", source_dir=str(source_dir), stage_config=stage_config, preserve_logical_ids=True
             )
-        package_dir = Path(self.chalice._sam_package_dir)  # the construct exposes no public path
-        self.deployment_package = package_dir / "deployment.zip"
+        # The construct exposes no public path to the package it built (a temporary directory).
+        package_dir = Path(self.chalice._sam_package_dir)
         self.sam_resources: dict[str, dict[str, Any]] = json.loads((package_dir / "sam.json").read_text())[
             "Resources"
         ]

@@ -54,8 +54,12 @@ def _input_files() -> Iterator[Path]:
 def inputs_hash() -> str:
     digest = hashlib.sha256()
     for path in _input_files():
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:  # removed while we walked the tree
+            continue
         digest.update(str(path.relative_to(REPO_ROOT)).encode())
-        digest.update(path.read_bytes())
+        digest.update(content)
     return digest.hexdigest()[:20]
 
 

@@ -29,8 +29,13 @@ def source_files(root: Path, read_before: float) -> dict[str, bytes]:
         dirnames[:] = [d for d in dirnames if d != "__pycache__"]
         for name in filenames:
             path = Path(directory, name)
-            if not name.endswith((".pyc", ".pyo")) and path.stat().st_mtime < read_before:
-                files[path.relative_to(root).as_posix()] = path.read_bytes()
+            if name.endswith((".pyc", ".pyo")):
+                continue
+            try:
+                if path.stat().st_mtime < read_before:
+                    files[path.relative_to(root).as_posix()] = path.read_bytes()
+            except FileNotFoundError:  # removed while the tests ran
+                continue
     return files
 
 

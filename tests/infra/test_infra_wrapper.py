@@ -61,6 +61,12 @@ def test_each_isolated_import_sees_its_own_app_and_leaves_no_trace(tmp_path: Pat
 def test_isolation_sets_aside_and_restores_an_app_imported_before(tmp_path: Path) -> None:
     outer = make_project(tmp_path, "outer", "outer_handler")
     inner = make_project(tmp_path, "inner", "inner_handler")
+    # Other tests may have imported a service's `app`/`chalicelib` into this process: park them.
+    parked = {
+        name: sys.modules.pop(name)
+        for name in list(sys.modules)
+        if name.split(".")[0] in {"app", "chalicelib"}
+    }
     try:
         outer_app = load_app(outer)
         with isolated_app_import(inner):
@@ -68,8 +74,9 @@ def test_isolation_sets_aside_and_restores_an_app_imported_before(tmp_path: Path
         assert sys.modules["app"] is outer_app
         assert sys.modules["chalicelib"].SERVICE == "outer"
     finally:
-        for name in [m for m in sys.modules if m in {"app", "chalicelib"}]:
+        for name in [m for m in sys.modules if m.split(".")[0] in {"app", "chalicelib"}]:
             del sys.modules[name]
+        sys.modules.update(parked)
         sys.path.remove(str(outer))
 
 
