@@ -177,6 +177,13 @@ RESOURCES = Resources(
             handler="on_event",
             event_types=("job.booked",),
         ),
+        Queue(
+            name="tracking-events",
+            env_var="TRACKING_EVENTS_QUEUE",
+            consumer="tracking",
+            handler="on_event",
+            event_types=("technician.shifts_set",),
+        ),
     ),
     stream_consumers=(StreamConsumer(table="core", consumer="booking", handler="relay_outbox"),),
     topics=(Topic(name="alarms", env_var="ALARMS_TOPIC"),),

@@ -1,0 +1,65 @@
+"""What tracking's use cases need: its repositories and a clock."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from truckroll.domain.tracking import Device, Fix, Position, TrackingSettings
+from truckroll.domain.windows import Clock, TimeWindow
+
+
+class FixStore(Protocol):
+    def record(
+        self, tenant_id: str, fixes: Sequence[Fix], settings: TrackingSettings, received_at: datetime
+    ) -> None:
+        """Store distinct fixes of one technician; move their latest position forward only."""
+        ...
+
+    def positions(self, tenant_id: str, now: datetime) -> list[Position]: ...
+
+    def track(self, tenant_id: str, technician_id: str, window: TimeWindow, now: datetime) -> list[Fix]: ...
+
+
+class ShiftRepository(Protocol):
+    def put(
+        self,
+        tenant_id: str,
+        technician_id: str,
+        day: date,
+        shifts: Sequence[TimeWindow],
+        occurred_at: datetime,
+    ) -> None: ...
+
+    def around(self, tenant_id: str, technician_id: str, first: date, last: date) -> list[TimeWindow]: ...
+
+
+class TrackingSettingsRepository(Protocol):
+    def get(self, tenant_id: str) -> TrackingSettings:
+        """The tenant's settings; the defaults when none were saved."""
+        ...
+
+    def put(self, settings: TrackingSettings) -> None: ...
+
+
+class DeviceRepository(Protocol):
+    def add(self, device: Device, key_hash: str) -> None: ...
+
+    def by_key(self, tenant_id: str, key_hash: str) -> Device | None: ...
+
+    def set_driver(self, tenant_id: str, vehicle_id: str, day: date, technician_id: str) -> None: ...
+
+    def driver(self, tenant_id: str, vehicle_id: str, day: date) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """Everything tracking's use cases work with."""
+
+    fixes: FixStore
+    shifts: ShiftRepository
+    settings: TrackingSettingsRepository
+    devices: DeviceRepository
+    clock: Clock

@@ -1,0 +1,20 @@
+"""Keeping tracking's shift projection from ``technician.shifts_set`` events."""
+
+from __future__ import annotations
+
+from chalicelib.tracking.ports import ShiftRepository
+
+from truckroll.contracts.envelope import EventEnvelope
+from truckroll.contracts.tracking import TechnicianShiftsSetV1
+from truckroll.domain.windows import TimeWindow
+
+
+def project_shifts(envelope: EventEnvelope, event: TechnicianShiftsSetV1, shifts: ShiftRepository) -> None:
+    """Replace the technician's shifts of that day, unless a later event about it was already kept."""
+    shifts.put(
+        envelope.tenant_id,
+        event.technician_id,
+        event.day,
+        [TimeWindow(s.start, s.end) for s in event.shifts],
+        envelope.occurred_at,
+    )

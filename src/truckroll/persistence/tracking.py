@@ -1,0 +1,335 @@
+"""Tracking's own table: fix history, latest positions, shifts, settings, device keys, drivers.
+
+Key layout (every key starts with the tenant id):
+  fix (history)      pk T#{tenant}#TRACK#{tech}#{utc day}   sk FIX#{utc instant}   (TTL expires_at)
+  latest position    pk T#{tenant}#LATEST                   sk {tech}              (TTL expires_at)
+  shifts of a day    pk T#{tenant}#SHIFTS#{tech}            sk {local day}
+  settings           pk T#{tenant}#SETTINGS                 sk TRACKING
+  device key         pk T#{tenant}#DEVICE#{sha256 of key}   sk DEVICE
+  vehicle's driver   pk T#{tenant}#VEHICLE#{vehicle}        sk DRIVER#{day}
+
+- A fix's key is its technician and instant, so a fix sent twice overwrites itself: stored once.
+- History is written with BatchWriteItem (25 items a request). The latest position only moves
+  forward: one conditional put per technician and batch (its stored ``fix_ms`` older than the
+  batch's newest). A batch of n fixes of one technician costs ceil(n / 25) + 1 write requests.
+- Every latest position of a tenant is in one partition: reading them is one Query, whatever the
+  size of the history. DynamoDB deletes expired items late (moto never does), so reads filter on
+  ``expires_at``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
+from pynamodb.models import Model
+
+from truckroll.domain.tracking import Device, Fix, Position, TrackingSettings, newest
+from truckroll.domain.windows import TimeWindow
+from truckroll.persistence.keys import tenant_prefix
+from truckroll.persistence.tables import TableMeta
+
+SETTINGS_SK = "TRACKING"
+DEVICE_SK = "DEVICE"
+FIX_SK_PREFIX = "FIX#"
+CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+def fix_pk(tenant_id: str, technician_id: str, day: date) -> str:
+    return f"{tenant_prefix(tenant_id)}#TRACK#{technician_id}#{day.isoformat()}"
+
+
+def fix_sk(instant: datetime) -> str:
+    return f"{FIX_SK_PREFIX}{instant.astimezone(UTC).isoformat(timespec='milliseconds')}"
+
+
+def latest_pk(tenant_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#LATEST"
+
+
+def shifts_pk(tenant_id: str, technician_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#SHIFTS#{technician_id}"
+
+
+def settings_pk(tenant_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#SETTINGS"
+
+
+def device_pk(tenant_id: str, key_hash: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#DEVICE#{key_hash}"
+
+
+def vehicle_pk(tenant_id: str, vehicle_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#VEHICLE#{vehicle_id}"
+
+
+def driver_sk(day: date) -> str:
+    return f"DRIVER#{day.isoformat()}"
+
+
+def _epoch(instant: datetime) -> int:
+    return int(instant.timestamp())
+
+
+def _epoch_ms(instant: datetime) -> int:
+    return int(instant.timestamp() * 1000)
+
+
+class TrackingItem(Model):
+    class Meta(metaclass=TableMeta):
+        logical_table = "tracking"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    tenant_id = UnicodeAttribute()
+
+
+class FixItem(Model):
+    """A fix in history: kept small (no discriminator, nothing the key already says), it is the one
+    item written by the thousand."""
+
+    class Meta(metaclass=TableMeta):
+        logical_table = "tracking"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    recorded_at = UnicodeAttribute()
+    lat = NumberAttribute()
+    lon = NumberAttribute()
+    accuracy_m = NumberAttribute()
+    speed_mps = NumberAttribute(null=True)
+    heading_deg = NumberAttribute(null=True)
+    expires_at = NumberAttribute()
+
+
+def _to_fix(item: FixItem | PositionItem, technician_id: str) -> Fix:
+    return Fix(
+        technician_id=technician_id,
+        recorded_at=datetime.fromisoformat(item.recorded_at),
+        lat=item.lat,
+        lon=item.lon,
+        accuracy_m=item.accuracy_m,
+        speed_mps=item.speed_mps,
+        heading_deg=item.heading_deg,
+    )
+
+
+def _fix_attributes(fix: Fix, settings: TrackingSettings) -> dict[str, Any]:
+    return {
+        "recorded_at": fix.recorded_at.isoformat(),
+        "lat": fix.lat,
+        "lon": fix.lon,
+        "accuracy_m": fix.accuracy_m,
+        "speed_mps": fix.speed_mps,
+        "heading_deg": fix.heading_deg,
+        "expires_at": _epoch(settings.expires_at(fix)),
+    }
+
+
+class PositionItem(TrackingItem, discriminator="position"):
+    technician_id = UnicodeAttribute()
+    recorded_at = UnicodeAttribute()
+    fix_ms = NumberAttribute()
+    lat = NumberAttribute()
+    lon = NumberAttribute()
+    accuracy_m = NumberAttribute()
+    speed_mps = NumberAttribute(null=True)
+    heading_deg = NumberAttribute(null=True)
+    expires_at = NumberAttribute()
+    received_at = UnicodeAttribute()
+
+    def to_position(self) -> Position:
+        return Position(_to_fix(self, self.technician_id), datetime.fromisoformat(self.received_at))
+
+
+class ShiftsItem(TrackingItem, discriminator="shifts"):
+    technician_id = UnicodeAttribute()
+    shifts = UnicodeAttribute()
+    occurred_at = UnicodeAttribute()
+
+
+class SettingsItem(TrackingItem, discriminator="settings"):
+    retention_days = NumberAttribute()
+    silent_after_minutes = NumberAttribute()
+
+
+class DeviceItem(TrackingItem, discriminator="device"):
+    device_id = UnicodeAttribute()
+    vehicle_id = UnicodeAttribute()
+    label = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+class DriverItem(TrackingItem, discriminator="driver"):
+    vehicle_id = UnicodeAttribute()
+    technician_id = UnicodeAttribute()
+
+
+class DynamoFixStore:
+    """History and latest positions."""
+
+    def record(
+        self, tenant_id: str, fixes: Sequence[Fix], settings: TrackingSettings, received_at: datetime
+    ) -> None:
+        """Store distinct fixes of one technician and move their latest position forward."""
+        if not fixes:
+            return
+        latest = newest(fixes)
+        position = PositionItem(
+            pk=latest_pk(tenant_id),
+            sk=latest.technician_id,
+            tenant_id=tenant_id,
+            technician_id=latest.technician_id,
+            fix_ms=_epoch_ms(latest.instant),
+            received_at=received_at.isoformat(),
+            **_fix_attributes(latest, settings),
+        )
+        try:
+            position.save(
+                condition=PositionItem.pk.does_not_exist() | (PositionItem.fix_ms < _epoch_ms(latest.instant))
+            )
+        except PutError as error:
+            if error.cause_response_code != CONDITION_FAILED:
+                raise
+        with FixItem.batch_write() as batch:
+            for fix in fixes:
+                batch.save(self._item(tenant_id, fix, settings))
+
+    @staticmethod
+    def _item(tenant_id: str, fix: Fix, settings: TrackingSettings) -> FixItem:
+        return FixItem(
+            pk=fix_pk(tenant_id, fix.technician_id, fix.day),
+            sk=fix_sk(fix.instant),
+            **_fix_attributes(fix, settings),
+        )
+
+    def positions(self, tenant_id: str, now: datetime) -> list[Position]:
+        """Every technician's latest position that has not expired: one Query."""
+        items = PositionItem.query(
+            latest_pk(tenant_id), filter_condition=PositionItem.expires_at > _epoch(now)
+        )
+        return [item.to_position() for item in items]
+
+    def track(self, tenant_id: str, technician_id: str, window: TimeWindow, now: datetime) -> list[Fix]:
+        """The unexpired fixes of ``technician_id`` in ``window``, oldest first: one Query a day."""
+        start, end = window.start.astimezone(UTC), window.end.astimezone(UTC)
+        fixes: list[Fix] = []
+        for day in _days(start.date(), end.date()):
+            items = FixItem.query(
+                fix_pk(tenant_id, technician_id, day),
+                FixItem.sk.between(fix_sk(start), fix_sk(end)),
+                filter_condition=FixItem.expires_at > _epoch(now),
+            )
+            fixes.extend(_to_fix(item, technician_id) for item in items)
+        return fixes
+
+
+def _days(first: date, last: date) -> Iterator[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+class DynamoShiftRepository:
+    """The shift projection: each technician's working shifts, by local day."""
+
+    def put(
+        self,
+        tenant_id: str,
+        technician_id: str,
+        day: date,
+        shifts: Sequence[TimeWindow],
+        occurred_at: datetime,
+    ) -> None:
+        """Replace the shifts of that day, unless news about it that occurred later was already kept."""
+        item = ShiftsItem(
+            pk=shifts_pk(tenant_id, technician_id),
+            sk=day.isoformat(),
+            tenant_id=tenant_id,
+            technician_id=technician_id,
+            shifts=json.dumps([[s.start.isoformat(), s.end.isoformat()] for s in shifts]),
+            occurred_at=occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        )
+        try:
+            item.save(condition=ShiftsItem.pk.does_not_exist() | (ShiftsItem.occurred_at < item.occurred_at))
+        except PutError as error:
+            if error.cause_response_code != CONDITION_FAILED:
+                raise
+
+    def around(self, tenant_id: str, technician_id: str, first: date, last: date) -> list[TimeWindow]:
+        """Every shift of the local days from ``first`` to ``last``: one BatchGetItem."""
+        pk = shifts_pk(tenant_id, technician_id)
+        items = ShiftsItem.batch_get([(pk, day.isoformat()) for day in _days(first, last)])
+        return [
+            TimeWindow(datetime.fromisoformat(start), datetime.fromisoformat(end))
+            for item in items
+            for start, end in json.loads(item.shifts)
+        ]
+
+
+class DynamoTrackingSettingsRepository:
+    def get(self, tenant_id: str) -> TrackingSettings:
+        try:
+            item = SettingsItem.get(settings_pk(tenant_id), SETTINGS_SK)
+        except SettingsItem.DoesNotExist:
+            return TrackingSettings(tenant_id)
+        return TrackingSettings(tenant_id, int(item.retention_days), int(item.silent_after_minutes))
+
+    def put(self, settings: TrackingSettings) -> None:
+        SettingsItem(
+            pk=settings_pk(settings.tenant_id),
+            sk=SETTINGS_SK,
+            tenant_id=settings.tenant_id,
+            retention_days=settings.retention_days,
+            silent_after_minutes=settings.silent_after_minutes,
+        ).save()
+
+
+class DynamoDeviceRepository:
+    """Device keys (by hash) and the driver of each vehicle by day."""
+
+    def add(self, device: Device, key_hash: str) -> None:
+        DeviceItem(
+            pk=device_pk(device.tenant_id, key_hash),
+            sk=DEVICE_SK,
+            tenant_id=device.tenant_id,
+            device_id=device.device_id,
+            vehicle_id=device.vehicle_id,
+            label=device.label,
+            created_at=device.created_at.isoformat(),
+        ).save()
+
+    def by_key(self, tenant_id: str, key_hash: str) -> Device | None:
+        try:
+            item = DeviceItem.get(device_pk(tenant_id, key_hash), DEVICE_SK)
+        except DeviceItem.DoesNotExist:
+            return None
+        return Device(
+            tenant_id=item.tenant_id,
+            device_id=item.device_id,
+            vehicle_id=item.vehicle_id,
+            label=item.label,
+            created_at=datetime.fromisoformat(item.created_at),
+        )
+
+    def set_driver(self, tenant_id: str, vehicle_id: str, day: date, technician_id: str) -> None:
+        DriverItem(
+            pk=vehicle_pk(tenant_id, vehicle_id),
+            sk=driver_sk(day),
+            tenant_id=tenant_id,
+            vehicle_id=vehicle_id,
+            technician_id=technician_id,
+        ).save()
+
+    def driver(self, tenant_id: str, vehicle_id: str, day: date) -> str | None:
+        try:
+            item = DriverItem.get(vehicle_pk(tenant_id, vehicle_id), driver_sk(day))
+        except DriverItem.DoesNotExist:
+            return None
+        return item.technician_id
