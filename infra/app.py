@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -32,7 +33,10 @@ def build_app(
     CDK CLI's environment (``CDK_DEFAULT_ACCOUNT``/``CDK_DEFAULT_REGION``) when set, else the stacks
     are environment-agnostic.
     """
-    app = cdk.App(outdir=str(outdir) if outdir is not None else None)
+    # cdk.json's context, so synthesizing without the CLI gives what the CLI would (the CLI's own
+    # context, -c included, takes precedence).
+    cdk_json = json.loads((settings.REPO_ROOT / "infra" / "cdk.json").read_text())
+    app = cdk.App(outdir=str(outdir) if outdir is not None else None, context=cdk_json.get("context", {}))
     stage = stage or str(app.node.try_get_context("stage") or "dev")
     if not re.fullmatch(r"[a-z][a-z0-9]{0,15}", stage):
         raise ValueError(
