@@ -155,7 +155,7 @@ def wheelhouse_for(requirements: Path, abi: str, machine: str, cache_dir: Path, 
     return wheelhouse
 
 
-class WheelhouseDependencyBuilder(DependencyBuilder):  # type: ignore[misc]
+class WheelhouseDependencyBuilder(DependencyBuilder):
     """Drop-in for ``chalice.deploy.packager.DependencyBuilder`` (same constructor, same entry point)."""
 
     def __init__(

@@ -175,8 +175,8 @@ class ServiceStack(cdk.Stack):
         for queue in self.plan.queues:
             shared.queues[queue.name].grant_consume_messages(role)
         if self.plan.relays_outbox:
-            for queue in shared.queues.values():
-                queue.grant_send_messages(role)
+            for event_queue in shared.queues.values():
+                event_queue.grant_send_messages(role)
         if self.service == "notify":
             role.add_to_principal_policy(
                 iam.PolicyStatement(
