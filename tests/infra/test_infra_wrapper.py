@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import io
 import os
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -58,26 +59,36 @@ def test_each_isolated_import_sees_its_own_app_and_leaves_no_trace(tmp_path: Pat
     assert os.getcwd() == cwd_before
 
 
+_OUTER_APP_SCENARIO = """
+import sys
+from pathlib import Path
+from infra.constructs.isolation import isolated_app_import
+outer, inner = Path(sys.argv[1]), Path(sys.argv[2])
+sys.path.insert(0, str(outer))
+import app as outer_app
+with isolated_app_import(inner):
+    sys.path.insert(0, str(inner))
+    import app as inner_app
+    assert hasattr(inner_app, "inner_handler")
+assert sys.modules["app"] is outer_app
+assert sys.modules["chalicelib"].SERVICE == "outer"
+print("restored")
+"""
+
+
 def test_isolation_sets_aside_and_restores_an_app_imported_before(tmp_path: Path) -> None:
+    # A fresh interpreter: other tests in this worker may have put services' `chalicelib` on the path.
     outer = make_project(tmp_path, "outer", "outer_handler")
     inner = make_project(tmp_path, "inner", "inner_handler")
-    # Other tests may have imported a service's `app`/`chalicelib` into this process: park them.
-    parked = {
-        name: sys.modules.pop(name)
-        for name in list(sys.modules)
-        if name.split(".")[0] in {"app", "chalicelib"}
-    }
-    try:
-        outer_app = load_app(outer)
-        with isolated_app_import(inner):
-            assert hasattr(load_app(inner), "inner_handler")
-        assert sys.modules["app"] is outer_app
-        assert sys.modules["chalicelib"].SERVICE == "outer"
-    finally:
-        for name in [m for m in sys.modules if m.split(".")[0] in {"app", "chalicelib"}]:
-            del sys.modules[name]
-        sys.modules.update(parked)
-        sys.path.remove(str(outer))
+    result = subprocess.run(
+        [sys.executable, "-c", _OUTER_APP_SCENARIO, str(outer), str(inner)],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "restored"
 
 
 def test_isolation_restores_state_when_packaging_fails(tmp_path: Path) -> None:
