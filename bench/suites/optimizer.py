@@ -49,7 +49,7 @@ def _run(args: argparse.Namespace) -> str:
     folder: Path = args.optimizer_solomon_dir
     limits = args.optimizer_seconds or ([1.0] if args.quick else [10.0, 1.0])
     bks = _bks(folder / "bks.csv")
-    names = args.optimizer_instances or (QUICK_INSTANCES if args.quick else sorted(bks))
+    names: list[str] = args.optimizer_instances or list(QUICK_INSTANCES if args.quick else sorted(bks))
     days = [(20, 150, 5.0)] if args.quick else [(20, 150, 30.0), (100, 800, 30.0)]
     lines = [
         f"# optimizer{' (quick profile)' if args.quick else ''}",

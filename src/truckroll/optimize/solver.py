@@ -61,7 +61,7 @@ def _plan(prob: Problem, deadline: float, seed: int) -> tuple[Plan, dict[int, st
         lunch = [_lunch_points(prob, i, plan[i], stage) for i in range(len(prob.techs))]
         routes = engine.route(prob, scr, crews, singles, worth, lunch, budget, seed, plan)
         candidate = _repair(prob, _restore(prob, scr, routes, crews), worth)
-        if stage == 0 or _score(candidate, worth) > _score(plan, worth):
+        if stage == 0 or _score(prob, candidate, worth) > _score(prob, plan, worth):
             plan = candidate
     stop_at = deadline - min(RESERVE * (deadline - time.perf_counter()), 0.5)
     _insert(prob, scr, plan, [*singles, *(c.job for c in crews)], worth, stop_at)
@@ -99,8 +99,13 @@ def _lunch_points(prob: Problem, i: int, placed: list[tuple[Stop, int]], stage: 
     return points
 
 
-def _score(plan: Plan, worth: list[int]) -> int:
-    return sum(worth[s.job] for route in plan for s, _ in route)
+def _score(prob: Problem, plan: Plan, worth: list[int]) -> tuple[int, int]:
+    """Prizes collected, then less drive."""
+    drive = 0
+    for i, route in enumerate(plan):
+        sched = simulate(prob, prob.techs[i], [s for s, _ in route])
+        drive += sched.drive if isinstance(sched, Schedule) else 0
+    return sum(worth[s.job] for route in plan for s, _ in route), -drive
 
 
 def _restore(prob: Problem, scr: Screen, routes: engine.Routes, crews: list[Crew]) -> engine.Routes:
