@@ -292,6 +292,10 @@ def _render(prob: Problem, plan: Plan, reasons: dict[int, str], seconds: float) 
     def iso(t: int) -> str:
         return datetime.fromtimestamp(t, tz).isoformat()
 
+    crews: dict[int, list[str]] = {}
+    for i, route in enumerate(plan):
+        for s, _ in route:
+            crews.setdefault(s.job, []).append(prob.techs[i].id)
     routes = []
     total = 0
     for i, tech in enumerate(prob.techs):
@@ -299,15 +303,17 @@ def _render(prob: Problem, plan: Plan, reasons: dict[int, str], seconds: float) 
         sched = simulate(prob, tech, stops)
         assert isinstance(sched, Schedule)
         total += sched.drive
-        visits = [
-            {
+        visits: list[dict[str, Any]] = []
+        for s, start in zip(stops, sched.starts, strict=True):
+            visit: dict[str, Any] = {
                 "job": prob.jobs[s.job].id,
                 "arrival": iso(start),
                 "start": iso(start),
                 "end": iso(start + s.duration),
             }
-            for s, start in zip(stops, sched.starts, strict=True)
-        ]
+            if prob.jobs[s.job].needed > 1:
+                visit["crew"] = crews[s.job]
+            visits.append(visit)
         routes.append({"technician": tech.id, "drive_seconds": sched.drive, "visits": visits})
     unassigned: list[dict[str, Any]] = []
     for j, why in sorted(reasons.items()):

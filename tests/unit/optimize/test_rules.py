@@ -156,6 +156,7 @@ def test_a_two_technician_job_starts_at_the_same_time_for_both() -> None:
     out = solved(prob)
     crew = [(r["technician"], v["start"]) for r in out["routes"] for v in r["visits"] if v["job"] == "big"]
     assert sorted(t for t, _ in crew) == ["t1", "t2"]
+    assert all(v["crew"] == ["t1", "t2"] for r in out["routes"] for v in r["visits"] if v["job"] == "big")
     assert len({_t(s) for _, s in crew}) == 1
     assert out["summary"]["assigned"] == 2
 
