@@ -81,3 +81,25 @@ def test_no_plan_breaks_a_hard_rule(prob: dict[str, Any]) -> None:
     }
     assert check(prob, solution) == [f"required job {j} is not planned" for j in sorted(unplanned_required)]
     assert all(u["reason"] for u in solution["unassigned"])
+
+
+@st.composite
+def _matrix_problem(draw: st.DrawFn) -> dict[str, Any]:
+    """Any travel matrix, asymmetric and breaking the triangle inequality as it likes."""
+    prob = draw(_problem())
+    size = draw(st.integers(2, 5))
+    matrix = [[0 if a == b else draw(st.integers(0, 4 * 3600)) for b in range(size)] for a in range(size)]
+    prob["travel"] = {"matrix_seconds": matrix, "index": {f"p{k}": k for k in range(size)}}
+    for person in prob["technicians"]:
+        person["start"] = person["end"] = {"id": f"p{draw(st.integers(0, size - 1))}"}
+    for work in prob["jobs"]:
+        work["location"] = {"id": f"p{draw(st.integers(0, size - 1))}"}
+    return prob
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_matrix_problem())
+def test_no_plan_breaks_a_hard_rule_with_any_travel_matrix(prob: dict[str, Any]) -> None:
+    solution = solve(prob, 0.15)
+    violations = [v for v in check(prob, solution) if not v.startswith("required job ")]
+    assert violations == []
