@@ -1,17 +1,17 @@
 """Tracking's own table: fix history, latest positions, shifts, settings, device keys, drivers.
 
 Key layout (every key starts with the tenant id):
-  fix (history)      pk T#{tenant}#TRACK#{tech}#{utc day}   sk FIX#{utc instant}   (TTL expires_at)
+  history bucket     pk T#{tenant}#TRACK#{tech}#{utc day}   sk B#{hh:mm}[#{n}]     (TTL expires_at)
   latest position    pk T#{tenant}#LATEST                   sk {tech}              (TTL expires_at)
   shifts of a day    pk T#{tenant}#SHIFTS#{tech}            sk {local day}
   settings           pk T#{tenant}#SETTINGS                 sk TRACKING
   device key         pk T#{tenant}#DEVICE#{sha256 of key}   sk DEVICE
   vehicle's driver   pk T#{tenant}#VEHICLE#{vehicle}        sk DRIVER#{day}
 
-- A fix's key is its technician and instant, so a fix sent twice overwrites itself: stored once.
-- History is written with BatchWriteItem (25 items a request). The latest position only moves
-  forward: one conditional put per technician and batch (its stored ``fix_ms`` older than the
-  batch's newest). A batch of n fixes of one technician costs ceil(n / 25) + 1 write requests.
+- History is packed in 10-minute buckets (:mod:`truckroll.persistence.tracking_history`): one
+  UpdateItem per bucket a batch touches. The latest position only moves forward: one conditional
+  put per technician and batch (its stored ``fix_ms`` older than the batch's newest). A batch of one
+  technician costs one write request per bucket it spans, plus one.
 - Every latest position of a tenant is in one partition: reading them is one Query, whatever the
   size of the history. DynamoDB deletes expired items late (moto never does), so reads filter on
   ``expires_at``.
@@ -20,8 +20,8 @@ Key layout (every key starts with the tenant id):
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
@@ -32,19 +32,10 @@ from truckroll.domain.tracking import Device, Fix, Position, TrackingSettings, n
 from truckroll.domain.windows import TimeWindow
 from truckroll.persistence.keys import tenant_prefix
 from truckroll.persistence.tables import TableMeta
+from truckroll.persistence.tracking_history import CONDITION_FAILED, BucketedHistory, days
 
 SETTINGS_SK = "TRACKING"
 DEVICE_SK = "DEVICE"
-FIX_SK_PREFIX = "FIX#"
-CONDITION_FAILED = "ConditionalCheckFailedException"
-
-
-def fix_pk(tenant_id: str, technician_id: str, day: date) -> str:
-    return f"{tenant_prefix(tenant_id)}#TRACK#{technician_id}#{day.isoformat()}"
-
-
-def fix_sk(instant: datetime) -> str:
-    return f"{FIX_SK_PREFIX}{instant.astimezone(UTC).isoformat(timespec='milliseconds')}"
 
 
 def latest_pk(tenant_id: str) -> str:
@@ -89,25 +80,7 @@ class TrackingItem(Model):
     tenant_id = UnicodeAttribute()
 
 
-class FixItem(Model):
-    """A fix in history: kept small (no discriminator, nothing the key already says), it is the one
-    item written by the thousand."""
-
-    class Meta(metaclass=TableMeta):
-        logical_table = "tracking"
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    recorded_at = UnicodeAttribute()
-    lat = NumberAttribute()
-    lon = NumberAttribute()
-    accuracy_m = NumberAttribute()
-    speed_mps = NumberAttribute(null=True)
-    heading_deg = NumberAttribute(null=True)
-    expires_at = NumberAttribute()
-
-
-def _to_fix(item: FixItem | PositionItem, technician_id: str) -> Fix:
+def _to_fix(item: PositionItem, technician_id: str) -> Fix:
     return Fix(
         technician_id=technician_id,
         recorded_at=datetime.fromisoformat(item.recorded_at),
@@ -171,7 +144,10 @@ class DriverItem(TrackingItem, discriminator="driver"):
 
 
 class DynamoFixStore:
-    """History and latest positions."""
+    """History (in buckets, see :class:`BucketedHistory`) and latest positions."""
+
+    def __init__(self, history: BucketedHistory | None = None) -> None:
+        self.history = history or BucketedHistory()
 
     def record(
         self, tenant_id: str, fixes: Sequence[Fix], settings: TrackingSettings, received_at: datetime
@@ -179,6 +155,7 @@ class DynamoFixStore:
         """Store distinct fixes of one technician and move their latest position forward."""
         if not fixes:
             return
+        self.history.add(tenant_id, fixes, settings.retention)
         latest = newest(fixes)
         position = PositionItem(
             pk=latest_pk(tenant_id),
@@ -196,17 +173,6 @@ class DynamoFixStore:
         except PutError as error:
             if error.cause_response_code != CONDITION_FAILED:
                 raise
-        with FixItem.batch_write() as batch:
-            for fix in fixes:
-                batch.save(self._item(tenant_id, fix, settings))
-
-    @staticmethod
-    def _item(tenant_id: str, fix: Fix, settings: TrackingSettings) -> FixItem:
-        return FixItem(
-            pk=fix_pk(tenant_id, fix.technician_id, fix.day),
-            sk=fix_sk(fix.instant),
-            **_fix_attributes(fix, settings),
-        )
 
     def positions(self, tenant_id: str, now: datetime) -> list[Position]:
         """Every technician's latest position that has not expired: one Query."""
@@ -217,23 +183,7 @@ class DynamoFixStore:
 
     def track(self, tenant_id: str, technician_id: str, window: TimeWindow, now: datetime) -> list[Fix]:
         """The unexpired fixes of ``technician_id`` in ``window``, oldest first: one Query a day."""
-        start, end = window.start.astimezone(UTC), window.end.astimezone(UTC)
-        fixes: list[Fix] = []
-        for day in _days(start.date(), end.date()):
-            items = FixItem.query(
-                fix_pk(tenant_id, technician_id, day),
-                FixItem.sk.between(fix_sk(start), fix_sk(end)),
-                filter_condition=FixItem.expires_at > _epoch(now),
-            )
-            fixes.extend(_to_fix(item, technician_id) for item in items)
-        return fixes
-
-
-def _days(first: date, last: date) -> Iterator[date]:
-    day = first
-    while day <= last:
-        yield day
-        day += timedelta(days=1)
+        return self.history.track(tenant_id, technician_id, window, now)
 
 
 class DynamoShiftRepository:
@@ -265,7 +215,7 @@ class DynamoShiftRepository:
     def around(self, tenant_id: str, technician_id: str, first: date, last: date) -> list[TimeWindow]:
         """Every shift of the local days from ``first`` to ``last``: one BatchGetItem."""
         pk = shifts_pk(tenant_id, technician_id)
-        items = ShiftsItem.batch_get([(pk, day.isoformat()) for day in _days(first, last)])
+        items = ShiftsItem.batch_get([(pk, day.isoformat()) for day in days(first, last)])
         return [
             TimeWindow(datetime.fromisoformat(start), datetime.fromisoformat(end))
             for item in items
