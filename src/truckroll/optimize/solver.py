@@ -14,11 +14,13 @@ from truckroll.optimize.timeline import Failure, Schedule, Stop, simulate
 
 Plan = list[list[tuple[Stop, int]]]  # per technician: (stop, start) in visiting order
 
-#: Prize tiers, in priority points: a locked job (a confirmed appointment) is worth 10 more, a
-#: required one 100 more. A point is worth more drive than any one visit can add (``unit``: twice
-#: the longest leg), so a job is never left out to save drive.
-LOCKED_BONUS = 10
+#: Prizes, in priority points; a required job is worth 100 more. A point is worth more drive than
+#: any one visit can add (``unit``: twice the longest leg), so a job is never left out to save drive.
 REQUIRED_BONUS = 100
+#: At most this share of the time goes to a plan by insertion alone (most valuable job first) that
+#: the routed plan must beat. Routing does not start from it: PyVRP does worse from a dense start
+#: that its split-shift model finds infeasible.
+GREEDY = 0.1
 #: Share of the remaining time kept back from routing for repair, insertion and explanations.
 RESERVE = 0.08
 #: Technicians (nearest first) tried when inserting a job the router left out.
@@ -35,10 +37,7 @@ def solve(problem: dict[str, Any], seconds: float, seed: int = 0) -> dict[str, A
 
 def values(prob: Problem) -> list[int]:
     unit = 2 * int(prob.travel.max(initial=0)) + 1
-    return [
-        unit * (job.priority + LOCKED_BONUS * (job.locked_start is not None) + REQUIRED_BONUS * job.required)
-        for job in prob.jobs
-    ]
+    return [unit * (job.priority + REQUIRED_BONUS * job.required) for job in prob.jobs]
 
 
 def _plan(prob: Problem, deadline: float, seed: int) -> tuple[Plan, dict[int, str]]:
@@ -52,7 +51,12 @@ def _plan(prob: Problem, deadline: float, seed: int) -> tuple[Plan, dict[int, st
     if not prob.techs or not (singles or crews):
         return empty, _explain(prob, scr, crews, reasons, empty)
 
+    everything = [*singles, *(c.job for c in crews)]
     plan = _seed(prob, crews, scr)
+    greedy = [list(route) for route in plan]
+    _insert(
+        prob, scr, greedy, everything, worth, time.perf_counter() + GREEDY * (deadline - time.perf_counter())
+    )
     blocks = any(t.blocks for t in prob.techs)
     for stage in range(2 if blocks else 1):
         left = deadline - time.perf_counter()
@@ -64,7 +68,9 @@ def _plan(prob: Problem, deadline: float, seed: int) -> tuple[Plan, dict[int, st
         if stage == 0 or _score(prob, candidate, worth) > _score(prob, plan, worth):
             plan = candidate
     stop_at = deadline - min(RESERVE * (deadline - time.perf_counter()), 0.5)
-    _insert(prob, scr, plan, [*singles, *(c.job for c in crews)], worth, stop_at)
+    _insert(prob, scr, plan, everything, worth, stop_at)
+    if _score(prob, greedy, worth) > _score(prob, plan, worth):
+        plan = greedy
     return plan, _explain(prob, scr, crews, reasons, plan)
 
 
