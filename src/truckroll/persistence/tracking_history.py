@@ -9,7 +9,8 @@ Key layout (in tracking's table, next to the items of :mod:`truckroll.persistenc
   floats as ``repr``, an absent value empty). A batch adds its fixes with one UpdateItem per bucket
   (``ADD``: a set union, done by DynamoDB): no read before the write, a fix sent again is the same
   element and is stored once, and concurrent batches for one bucket are both kept. The update
-  expression has the same length whatever the number of fixes.
+  expression has the same length whatever the number of fixes. Two different readings sent for
+  one instant would be two elements: reads return one of them, the greater.
 - The item also holds ``keep_s`` (the retention in force at its last write) and ``expires_at``
   (the end of the bucket plus ``keep_s``). Reads drop items past ``expires_at`` and, in them, each
   fix older than ``keep_s``: DynamoDB deletes expired items late, moto never does.
