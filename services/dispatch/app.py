@@ -7,17 +7,22 @@ import os
 from functools import cache
 
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from chalice.app import Response, SQSEvent
-from chalicelib.dispatch.board import board_day, board_view, parse_day
+from chalice.app import DynamoDBEvent, Response, SQSEvent
+from chalicelib.dispatch import actions, people
+from chalicelib.dispatch import schemas as s
+from chalicelib.dispatch.board import parse_cursor, parse_day, read_board, read_changes, read_week
 from chalicelib.dispatch.bootstrap import SERVICE, Dispatch, bootstrap
 
-from truckroll.resources import RESOURCES
-from truckroll.web import ServiceApp, json_response, query_param
+from truckroll.domain.jobs import Job, TechAction
+from truckroll.resources import CORE, RESOURCES
+from truckroll.web import ServiceApp, json_response, parse_body, query_param
 
 app = ServiceApp(SERVICE)
 jwt_auth = app.jwt_auth
 
 EVENTS = next(q for q in RESOURCES.queues if q.consumer == SERVICE and q.handler == "on_event")
+RELAY = next(c for c in RESOURCES.stream_consumers if c.consumer == SERVICE and c.handler == "relay_outbox")
+APPOINTMENT = "/jobs/{job_id}/appointments/{appointment_id}"
 
 
 @cache
@@ -25,10 +30,218 @@ def dispatch() -> Dispatch:
     return bootstrap()
 
 
+def job_response(job: Job, status: int = 200) -> Response:
+    return json_response(s.job_view(job), status=status)
+
+
+# -- the board -----------------------------------------------------------------------------------
+
+
 @app.route("/board", methods=["GET"])
 def get_board() -> Response:
     day = parse_day(query_param(app.request(), "date"))
-    return json_response(board_view(board_day(day, app.principal(), dispatch().board)))
+    return json_response(read_board(day, app.principal(), dispatch()))
+
+
+@app.route("/board/week", methods=["GET"])
+def get_board_week() -> Response:
+    first = parse_day(query_param(app.request(), "start"), "start")
+    return json_response(read_week(first, app.principal(), dispatch()))
+
+
+@app.route("/board/changes", methods=["GET"])
+def get_board_changes() -> Response:
+    request = app.request()
+    day = parse_day(query_param(request, "date"))
+    cursor = parse_cursor(query_param(request, "cursor"))
+    return json_response(read_changes(day, cursor, app.principal(), dispatch()))
+
+
+@app.route("/board/assign-area", methods=["POST"])
+def assign_area() -> Response:
+    body = parse_body(app.request(), s.AreaAssignIn)
+    outcomes = actions.assign_area(
+        parse_day(body.date), body.to_shape(), body.technician_id, body.force, app.principal(), dispatch()
+    )
+    return json_response({"results": [vars(o) for o in outcomes]})
+
+
+# -- jobs and appointments -----------------------------------------------------------------------
+
+
+@app.route("/jobs/{job_id}", methods=["GET"])
+def get_job(job_id: str) -> Response:
+    return job_response(actions.get_job(job_id, app.principal(), dispatch()))
+
+
+@app.route("/jobs/{job_id}/audit", methods=["GET"])
+def get_audit(job_id: str) -> Response:
+    entries = actions.audit(job_id, app.principal(), dispatch())
+    return json_response({"job_id": job_id, "entries": [s.audit_view(e) for e in entries]})
+
+
+@app.route("/jobs/{job_id}/appointments", methods=["POST"])
+def add_appointment(job_id: str) -> Response:
+    body = parse_body(app.request(), s.NewAppointmentIn)
+    job = actions.add_appointment(
+        job_id, body.to_visit(), tuple(body.technician_ids), body.force, app.principal(), dispatch()
+    )
+    return job_response(job, status=201)
+
+
+@app.route(APPOINTMENT, methods=["DELETE"])
+def delete_appointment(job_id: str, appointment_id: str) -> Response:
+    reason = query_param(app.request(), "reason", required=False)
+    return job_response(
+        actions.delete_appointment(job_id, appointment_id, reason, app.principal(), dispatch())
+    )
+
+
+@app.route(APPOINTMENT + "/assign", methods=["POST"])
+def assign(job_id: str, appointment_id: str) -> Response:
+    body = parse_body(app.request(), s.AssignIn)
+    ids = tuple(body.technician_ids)
+    return job_response(actions.assign(job_id, appointment_id, ids, body.force, app.principal(), dispatch()))
+
+
+@app.route(APPOINTMENT + "/unassign", methods=["POST"])
+def unassign(job_id: str, appointment_id: str) -> Response:
+    body = parse_body(app.request(), s.UnassignIn)
+    ids = tuple(body.technician_ids)
+    return job_response(actions.unassign(job_id, appointment_id, ids, app.principal(), dispatch()))
+
+
+@app.route(APPOINTMENT + "/reassign", methods=["POST"])
+def reassign(job_id: str, appointment_id: str) -> Response:
+    body = parse_body(app.request(), s.ReassignIn)
+    job = actions.reassign(
+        job_id,
+        appointment_id,
+        body.from_technician_id,
+        body.to_technician_id,
+        body.force,
+        app.principal(),
+        dispatch(),
+    )
+    return job_response(job)
+
+
+@app.route(APPOINTMENT + "/reschedule", methods=["POST"])
+def reschedule(job_id: str, appointment_id: str) -> Response:
+    body = parse_body(app.request(), s.RescheduleIn)
+    ids = None if body.technician_ids is None else tuple(body.technician_ids)
+    job = actions.reschedule(
+        job_id, appointment_id, body.to_visit(), ids, body.force, app.principal(), dispatch()
+    )
+    return job_response(job)
+
+
+@app.route(APPOINTMENT + "/dispatch", methods=["POST"])
+def dispatch_technician(job_id: str, appointment_id: str) -> Response:
+    body = parse_body(app.request(), s.DispatchIn)
+    progress = actions.Progress(appointment_id, body.technician_id, TechAction.ON_MY_WAY)
+    return job_response(actions.report_progress(job_id, progress, app.principal(), dispatch()))
+
+
+@app.route(APPOINTMENT + "/progress", methods=["POST"])
+def report_progress(job_id: str, appointment_id: str) -> Response:
+    body = parse_body(app.request(), s.ProgressIn)
+    progress = actions.Progress(appointment_id, body.technician_id, body.action, body.reason)
+    return job_response(actions.report_progress(job_id, progress, app.principal(), dispatch()))
+
+
+@app.route(APPOINTMENT + "/confirm", methods=["POST"])
+def confirm(job_id: str, appointment_id: str) -> Response:
+    return job_response(actions.confirm(job_id, appointment_id, app.principal(), dispatch()))
+
+
+@app.route("/jobs/{job_id}/hold", methods=["POST"])
+def hold(job_id: str) -> Response:
+    body = parse_body(app.request(), s.ReasonIn)
+    return job_response(actions.hold(job_id, body.reason, app.principal(), dispatch()))
+
+
+@app.route("/jobs/{job_id}/hold", methods=["DELETE"])
+def remove_hold(job_id: str) -> Response:
+    reason = query_param(app.request(), "reason", required=False)
+    return job_response(actions.remove_hold(job_id, reason, app.principal(), dispatch()))
+
+
+@app.route("/jobs/{job_id}/cancel", methods=["POST"])
+def cancel(job_id: str) -> Response:
+    body = parse_body(app.request(), s.ReasonIn)
+    return job_response(actions.cancel(job_id, body.reason, app.principal(), dispatch()))
+
+
+@app.route("/jobs/{job_id}/uncancel", methods=["POST"])
+def uncancel(job_id: str) -> Response:
+    body = parse_body(app.request(), s.UncancelIn)
+    return job_response(actions.uncancel(job_id, body.reason, body.force, app.principal(), dispatch()))
+
+
+@app.route("/jobs/{job_id}/billing", methods=["PUT"])
+def put_billing(job_id: str) -> Response:
+    body = parse_body(app.request(), s.BillingIn)
+    items = tuple(body.invoice_items)
+    return job_response(actions.set_billing(job_id, body.payments, items, app.principal(), dispatch()))
+
+
+# -- technicians -----------------------------------------------------------------------------------
+
+
+@app.route("/technicians", methods=["GET"])
+def list_technicians() -> Response:
+    technicians = people.list_technicians(app.principal(), dispatch())
+    return json_response({"technicians": [s.technician_view(t) for t in technicians]})
+
+
+@app.route("/technicians", methods=["POST"])
+def add_technician() -> Response:
+    principal = app.principal()
+    body = parse_body(app.request(), s.NewTechnicianIn)
+    technician = body.to_technician(principal.tenant_id, body.technician_id)
+    return json_response(
+        s.technician_view(people.put_technician(technician, principal, dispatch())), status=201
+    )
+
+
+@app.route("/technicians/{technician_id}", methods=["GET"])
+def get_technician(technician_id: str) -> Response:
+    return json_response(s.technician_view(people.get_technician(technician_id, app.principal(), dispatch())))
+
+
+@app.route("/technicians/{technician_id}", methods=["PUT"])
+def put_technician(technician_id: str) -> Response:
+    principal = app.principal()
+    body = parse_body(app.request(), s.TechnicianIn)
+    technician = body.to_technician(principal.tenant_id, technician_id)
+    return json_response(s.technician_view(people.put_technician(technician, principal, dispatch())))
+
+
+@app.route("/technicians/{technician_id}/schedule", methods=["GET"])
+def get_schedule(technician_id: str) -> Response:
+    request = app.request()
+    first = parse_day(query_param(request, "from"), "from")
+    last = parse_day(query_param(request, "to"), "to")
+    days = people.technician_days(technician_id, first, last, app.principal(), dispatch())
+    return json_response({"technician_id": technician_id, "days": [s.booked_view(d) for d in days]})
+
+
+@app.route("/technicians/{technician_id}/messages", methods=["POST"])
+def message_technician(technician_id: str) -> Response:
+    body = parse_body(app.request(), s.MessageIn)
+    message_id = people.message((technician_id,), body.text, False, app.principal(), dispatch())
+    return json_response({"message_id": message_id}, status=202)
+
+
+@app.route("/announcements", methods=["POST"])
+def announce() -> Response:
+    body = parse_body(app.request(), s.AnnouncementIn)
+    message_id = people.message(tuple(body.technician_ids), body.text, True, app.principal(), dispatch())
+    return json_response({"message_id": message_id}, status=202)
+
+
+# -- event handlers --------------------------------------------------------------------------------
 
 
 @app.on_sqs_message(
@@ -36,3 +249,10 @@ def get_board() -> Response:
 )
 def on_event(event: SQSEvent) -> PartialItemFailureResponse:
     return dispatch().consumer(event.to_dict(), event.context)
+
+
+@app.on_dynamodb_record(
+    stream_arn=os.environ[CORE.stream_env_var], batch_size=RELAY.batch_size, name=RELAY.handler
+)
+def relay_outbox(event: DynamoDBEvent) -> PartialItemFailureResponse:
+    return dispatch().relay(event.to_dict(), event.context)

@@ -175,7 +175,7 @@ RESOURCES = Resources(
             env_var="NOTIFY_EVENTS_QUEUE",
             consumer="notify",
             handler="on_event",
-            event_types=("job.booked",),
+            event_types=("job.*", "appointment.*", "technician.messaged"),
         ),
         Queue(
             name="tracking-events",
@@ -185,6 +185,9 @@ RESOURCES = Resources(
             event_types=("technician.shifts_set",),
         ),
     ),
-    stream_consumers=(StreamConsumer(table="core", consumer="booking", handler="relay_outbox"),),
+    stream_consumers=(
+        StreamConsumer(table="core", consumer="booking", handler="relay_outbox"),
+        StreamConsumer(table="core", consumer="dispatch", handler="relay_outbox"),
+    ),
     topics=(Topic(name="alarms", env_var="ALARMS_TOPIC"),),
 )

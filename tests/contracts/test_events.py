@@ -11,8 +11,10 @@ from typing import Any
 
 import jsonschema
 import pytest
+from dispatch_events import produced
 
 from truckroll.contracts.catalog import CATALOG
+from truckroll.contracts.dispatch import APPOINTMENT_EVENTS, JOB_EVENTS, TECHNICIAN_MESSAGED
 from truckroll.contracts.envelope import EventEnvelope
 from truckroll.contracts.publish import envelope_for
 from truckroll.domain.customers import Address, Customer, Location, Phone, PhoneType
@@ -85,3 +87,18 @@ def test_what_the_producer_publishes_keeps_to_the_golden_contract(with_visit: bo
         sample["data"]["appointment"] = None
     assert shape(produced) == shape(sample)
     assert produced["data"]["status"] == ("scheduled" if with_visit else "unscheduled")
+
+
+DISPATCH_EVENTS = sorted([*APPOINTMENT_EVENTS.values(), *JOB_EVENTS.values(), TECHNICIAN_MESSAGED])
+
+
+def test_dispatch_publishes_every_dispatch_event_type() -> None:
+    assert sorted(produced()) == DISPATCH_EVENTS
+
+
+@pytest.mark.parametrize("event_type", DISPATCH_EVENTS)
+def test_what_dispatch_publishes_keeps_to_the_golden_contract(event_type: str) -> None:
+    envelope = produced()[event_type]
+    jsonschema.validate(envelope["data"], golden(event_type, 1, "schema.json"))
+    assert shape(envelope) == shape(golden(event_type, 1, "json"))
+    assert envelope["producer"] == "dispatch"

@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
-from truckroll.domain.board import BoardAppointment, BoardDay
+from truckroll.domain.board import BoardAppointment, BoardChange, BoardDay
 from truckroll.domain.customers import Customer, Location
 from truckroll.domain.events import DomainEvent
 from truckroll.domain.jobs import Job
@@ -78,8 +78,14 @@ class FakeBoard:
     def __init__(self) -> None:
         self.entries: dict[tuple[str, date, str], BoardAppointment] = {}
 
+    def put_new(self, entry: BoardAppointment) -> None:
+        self.entries.setdefault((entry.tenant_id, entry.day, entry.appointment_id), entry)
+
     def put(self, entry: BoardAppointment) -> None:
         self.entries[(entry.tenant_id, entry.day, entry.appointment_id)] = entry
+
+    def changes(self, tenant_id: str, day: date, cursor: str) -> tuple[list[tuple[str, BoardChange]], str]:
+        return [], cursor
 
     def day(self, tenant_id: str, day: date) -> BoardDay:
         found = [e for (t, d, _), e in self.entries.items() if t == tenant_id and d == day]

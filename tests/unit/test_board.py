@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from builders import booked_envelope
 from chalicelib.dispatch.board import board_day, board_view, parse_day
 from chalicelib.dispatch.projection import project_job_booked
-from fakes import FakeBoard
+from fakes import NOW, FakeBoard
 
 from truckroll.auth import Principal, Role
 from truckroll.contracts.jobs import JobBookedV1
-from truckroll.domain.status import JobStatus
+from truckroll.domain.status import AppointmentStatus, JobStatus
 from truckroll.errors import ValidationFailed
 
 DAY = date(2026, 3, 3)
@@ -29,7 +29,7 @@ def projected(board: FakeBoard, tenant: str = "t1", **kwargs: object) -> JobBook
 def test_a_booked_appointment_lands_unassigned_on_its_local_day() -> None:
     board = FakeBoard()
     data = projected(board)
-    view = board_view(board_day(DAY, Principal("u", "t1", Role.DISPATCHER), board))
+    view = board_view(board_day(DAY, Principal("u", "t1", Role.DISPATCHER), board), NOW)
     (entry,) = view["appointments"]
     assert data.appointment is not None
     assert entry["appointment_id"] == data.appointment.appointment_id
@@ -47,6 +47,20 @@ def test_a_booked_appointment_lands_unassigned_on_its_local_day() -> None:
     assert entry["alerts"] == []
     assert view["trays"] == {"unassigned": [entry["appointment_id"]], "on_hold": [], "canceled": []}
     assert board_day(date(2026, 3, 4), Principal("u", "t1", Role.DISPATCHER), board).appointments == ()
+
+
+def test_an_appointment_nobody_reached_by_the_end_of_its_window_is_running_late() -> None:
+    board = FakeBoard()
+    projected(board)
+    day = board_day(DAY, Principal("u", "t1", Role.DISPATCHER), board)
+    window_end = day.appointments[0].arrival_window.end
+    assert board_view(day, window_end)["appointments"][0]["alerts"] == []
+    late = board_view(day, window_end + timedelta(minutes=1))["appointments"][0]
+    assert late["alerts"] == ["running_late"]
+    (entry,) = board.entries.values()
+    board.put(replace(entry, status=AppointmentStatus.WORKING))
+    arrived = board_day(DAY, Principal("u", "t1", Role.DISPATCHER), board)
+    assert board_view(arrived, window_end + timedelta(hours=1))["appointments"][0]["alerts"] == []
 
 
 def test_a_job_without_a_time_is_on_no_board() -> None:

@@ -87,6 +87,15 @@ def test_poison_messages_fail_alone() -> None:
     assert len(handler.handled) == 1
 
 
+def test_a_catalog_event_without_a_subscription_is_acknowledged_and_skipped() -> None:
+    """A queue may carry more of the catalog than its consumer handles yet (notify gets every
+    appointment event): those are acknowledged, never sent to the dead-letter queue."""
+    handler = Recorder()
+    held = booked_envelope().model_copy(update={"event_type": "job.held", "data": {"anything": 1}})
+    assert failed_ids(consumer(handler)(sqs_event(held, booked_envelope()))) == []
+    assert len(handler.handled) == 1
+
+
 def test_a_message_whose_tenant_attribute_disagrees_with_its_envelope_fails() -> None:
     handler, envelope = Recorder(), booked_envelope("t1")
     event = {"Records": [sqs_record(envelope.model_dump_json(), "m-x", tenant_id="t2")]}

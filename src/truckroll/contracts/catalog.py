@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from truckroll.contracts.dispatch import (
+    APPOINTMENT_EVENTS,
+    JOB_EVENTS,
+    TECHNICIAN_MESSAGED,
+    AppointmentChangeV1,
+    JobChangeV1,
+    TechniciansMessagedV1,
+)
 from truckroll.contracts.jobs import JOB_BOOKED, JobBookedV1
 
 CATALOG: dict[tuple[str, int], type[BaseModel]] = {
     (JOB_BOOKED, 1): JobBookedV1,
+    **{(event_type, 1): AppointmentChangeV1 for event_type in APPOINTMENT_EVENTS.values()},
+    **{(event_type, 1): JobChangeV1 for event_type in JOB_EVENTS.values()},
+    (TECHNICIAN_MESSAGED, 1): TechniciansMessagedV1,
 }
 
 

@@ -15,16 +15,18 @@ from truckroll.domain.status import AppointmentStatus, JobStatus
 JOB_BOOKED = "job.booked"
 
 
-class _Data(BaseModel):
+class ContractModel(BaseModel):
+    """Base of every event data model: immutable, tolerant of fields it does not know."""
+
     model_config = ConfigDict(frozen=True, extra="ignore")
 
 
-class WindowV1(_Data):
+class WindowV1(ContractModel):
     start: AwareDatetime
     end: AwareDatetime
 
 
-class CustomerV1(_Data):
+class CustomerV1(ContractModel):
     customer_id: str
     name: str
     phone: str = Field(description="E.164")
@@ -32,7 +34,7 @@ class CustomerV1(_Data):
     email: str | None = None
 
 
-class LocationV1(_Data):
+class LocationV1(ContractModel):
     location_id: str
     street: str
     city: str
@@ -44,7 +46,7 @@ class LocationV1(_Data):
     tags: list[str]
 
 
-class AppointmentV1(_Data):
+class AppointmentV1(ContractModel):
     appointment_id: str
     start: AwareDatetime
     end: AwareDatetime
@@ -53,7 +55,7 @@ class AppointmentV1(_Data):
     technician_ids: list[str]
 
 
-class JobBookedV1(_Data):
+class JobBookedV1(ContractModel):
     """``job.booked`` v1: a job was created; ``appointment`` is its first visit when booked with a time."""
 
     job_id: str

@@ -2,6 +2,20 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
+from truckroll.contracts.dispatch import (
+    APPOINTMENT_EVENTS,
+    JOB_EVENTS,
+    TECHNICIAN_MESSAGED,
+    ActorV1,
+    AppointmentChangeV1,
+    AppointmentStateV1,
+    JobChangeV1,
+    TechnicianProgressV1,
+    TechniciansMessagedV1,
+    VisitV1,
+)
 from truckroll.contracts.envelope import EventEnvelope, new_event
 from truckroll.contracts.jobs import (
     JOB_BOOKED,
@@ -11,17 +25,28 @@ from truckroll.contracts.jobs import (
     LocationV1,
     WindowV1,
 )
-from truckroll.domain.events import DomainEvent, JobBooked
-from truckroll.domain.jobs import Appointment
+from truckroll.domain.events import (
+    Actor,
+    AppointmentChanged,
+    DomainEvent,
+    JobBooked,
+    JobChanged,
+    TechniciansMessaged,
+)
+from truckroll.domain.jobs import Appointment, Visit
+from truckroll.domain.windows import TimeWindow
+
+
+def _window(window: TimeWindow) -> WindowV1:
+    return WindowV1(start=window.start, end=window.end)
 
 
 def _appointment(appointment: Appointment) -> AppointmentV1:
-    window = appointment.visit.arrival_window
     return AppointmentV1(
         appointment_id=appointment.appointment_id,
         start=appointment.start,
         end=appointment.end,
-        arrival_window=WindowV1(start=window.start, end=window.end),
+        arrival_window=_window(appointment.visit.arrival_window),
         status=appointment.status,
         technician_ids=list(appointment.technician_ids),
     )
@@ -64,16 +89,93 @@ def job_booked_v1(event: JobBooked) -> JobBookedV1:
     )
 
 
-def envelope_for(event: DomainEvent, *, producer: str, correlation_id: str | None = None) -> EventEnvelope:
-    """The envelope ``producer`` publishes for ``event`` (its current contract version)."""
+def _actor(actor: Actor) -> ActorV1:
+    return ActorV1(id=actor.id, role=actor.role)
+
+
+def _visit(visit: Visit) -> VisitV1:
+    return VisitV1(
+        start=visit.scheduled.start, end=visit.scheduled.end, arrival_window=_window(visit.arrival_window)
+    )
+
+
+def appointment_change_v1(event: AppointmentChanged) -> AppointmentChangeV1:
+    a = event.appointment
+    return AppointmentChangeV1(
+        job_id=event.job_id,
+        job_status=event.job_status,
+        appointment=AppointmentStateV1(
+            appointment_id=a.appointment_id,
+            start=a.start,
+            end=a.end,
+            arrival_window=_window(a.visit.arrival_window),
+            status=a.status,
+            confirmed=a.confirmed,
+            technician_ids=list(a.technician_ids),
+            technicians=[
+                TechnicianProgressV1(
+                    technician_id=t.technician_id,
+                    status=t.status,
+                    pause_reason=t.pause_reason,
+                    overlap_forced=t.overlap_forced,
+                )
+                for t in a.assignments
+            ],
+        ),
+        actor=_actor(event.actor),
+        at=event.at,
+        reason=event.reason,
+        added_technician_ids=list(event.added),
+        removed_technician_ids=list(event.removed),
+        technician_id=event.technician_id,
+        previous=_visit(event.previous) if event.previous else None,
+    )
+
+
+def job_change_v1(event: JobChanged) -> JobChangeV1:
+    return JobChangeV1(
+        job_id=event.job_id,
+        job_status=event.job_status,
+        appointment_ids=list(event.appointment_ids),
+        actor=_actor(event.actor),
+        at=event.at,
+        reason=event.reason,
+        invoice_items_deleted=event.invoice_items_deleted,
+    )
+
+
+def technicians_messaged_v1(event: TechniciansMessaged) -> TechniciansMessagedV1:
+    return TechniciansMessagedV1(
+        message_id=event.message_id,
+        technician_ids=list(event.technician_ids),
+        text=event.text,
+        announcement=event.announcement,
+        actor=_actor(event.actor),
+        at=event.at,
+    )
+
+
+def _current(event: DomainEvent) -> tuple[str, BaseModel]:
+    """The event type and data of the current contract version of ``event``."""
     match event:
         case JobBooked():
-            data = job_booked_v1(event).model_dump(mode="json")
-            return new_event(
-                JOB_BOOKED,
-                tenant_id=event.tenant_id,
-                producer=producer,
-                data=data,
-                correlation_id=correlation_id,
-                version=1,
-            )
+            return JOB_BOOKED, job_booked_v1(event)
+        case AppointmentChanged():
+            return APPOINTMENT_EVENTS[event.change], appointment_change_v1(event)
+        case JobChanged():
+            return JOB_EVENTS[event.change], job_change_v1(event)
+        case TechniciansMessaged():
+            return TECHNICIAN_MESSAGED, technicians_messaged_v1(event)
+
+
+def envelope_for(event: DomainEvent, *, producer: str, correlation_id: str | None = None) -> EventEnvelope:
+    """The envelope ``producer`` publishes for ``event`` (its current contract version, 1 for all)."""
+    event_type, data = _current(event)
+    return new_event(
+        event_type,
+        tenant_id=event.tenant_id,
+        producer=producer,
+        data=data.model_dump(mode="json"),
+        correlation_id=correlation_id,
+        version=1,
+    )

@@ -6,12 +6,18 @@ of its start in its own UTC offset, which is the local time of the business that
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from truckroll.domain.jobs import Priority
+from truckroll.domain.jobs import Job, Priority
 from truckroll.domain.status import AppointmentStatus, JobStatus
 from truckroll.domain.windows import TimeWindow
+
+DOUBLE_BOOKED = "double_booked"
+RUNNING_LATE = "running_late"
+NOT_ARRIVED = frozenset(
+    {AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED, AppointmentStatus.DISPATCHED}
+)
 
 
 def board_date(start: datetime) -> date:
@@ -47,6 +53,7 @@ class BoardAppointment:
     location: BoardLocation
     technician_ids: tuple[str, ...] = ()
     alerts: tuple[str, ...] = ()
+    job_version: int = 0  # the job version this entry shows; newer entries replace older ones
 
     @property
     def day(self) -> date:
@@ -63,6 +70,90 @@ class BoardAppointment:
     @property
     def unassigned(self) -> bool:
         return not self.technician_ids and not self.on_hold and not self.canceled
+
+    def at(self, now: datetime) -> BoardAppointment:
+        """The entry with the alerts that depend on the time: running late once the arrival window
+        has closed and nobody has arrived."""
+        late = now > self.arrival_window.end and self.status in NOT_ARRIVED and not self.on_hold
+        if not late or RUNNING_LATE in self.alerts:
+            return self
+        return replace(self, alerts=(*self.alerts, RUNNING_LATE))
+
+    def same_as(self, other: BoardAppointment) -> bool:
+        return replace(self, job_version=0) == replace(other, job_version=0)
+
+
+@dataclass(frozen=True)
+class Site:
+    """Whom and where a job is for, as the board shows it."""
+
+    customer_name: str
+    location: BoardLocation
+
+
+def board_entries(job: Job, site: Site, version: int) -> dict[str, BoardAppointment]:
+    """The board entry of each of ``job``'s appointments, showing job ``version``."""
+    details = job.details
+    return {
+        a.appointment_id: BoardAppointment(
+            tenant_id=job.tenant_id,
+            appointment_id=a.appointment_id,
+            job_id=job.job_id,
+            scheduled=a.visit.scheduled,
+            arrival_window=a.visit.arrival_window,
+            status=a.status,
+            job_status=job.status,
+            customer_name=site.customer_name,
+            job_type=details.job_type,
+            business_unit=details.business_unit,
+            summary=details.summary,
+            priority=details.priority,
+            tags=details.tags,
+            location=site.location,
+            technician_ids=a.technician_ids,
+            alerts=(DOUBLE_BOOKED,) if any(s.overlap_forced for s in a.assignments) else (),
+            job_version=version,
+        )
+        for a in job.appointments
+    }
+
+
+@dataclass(frozen=True)
+class BoardChange:
+    """One change of a day's board: ``entry`` is the appointment as it now shows on ``day``, or
+    None when it left that day (deleted or moved to another day)."""
+
+    day: date
+    appointment_id: str
+    entry: BoardAppointment | None
+    previous_technician_ids: tuple[str, ...]
+
+    def visible_to(self, technician_id: str) -> BoardChange | None:
+        """What a technician may see of it: their own appointments, and the removal of one that
+        was theirs (a reassignment removes it from their list at once)."""
+        now_mine = self.entry is not None and technician_id in self.entry.technician_ids
+        if now_mine:
+            return self
+        if technician_id in self.previous_technician_ids:
+            return replace(self, entry=None)
+        return None
+
+
+def board_changes(
+    before: dict[str, BoardAppointment], after: dict[str, BoardAppointment]
+) -> list[BoardChange]:
+    """What changes on the board between two versions of a job's entries."""
+    changes: list[BoardChange] = []
+    for appointment_id in sorted(before.keys() | after.keys()):
+        old, new = before.get(appointment_id), after.get(appointment_id)
+        if old is not None and new is not None and old.same_as(new):
+            continue
+        if old is not None and (new is None or new.day != old.day):
+            changes.append(BoardChange(old.day, appointment_id, None, old.technician_ids))
+        if new is not None:
+            previous = old.technician_ids if old is not None and old.day == new.day else ()
+            changes.append(BoardChange(new.day, appointment_id, new, previous))
+    return changes
 
 
 @dataclass(frozen=True)

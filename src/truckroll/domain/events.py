@@ -1,17 +1,19 @@
 """Events the aggregates record. They are facts in the domain's own terms; the outbox turns each
-into a versioned contract (truckroll.contracts) when the aggregate is committed."""
+into a versioned contract (truckroll.contracts) when the aggregate is committed, and every event of
+a dispatch action is also the job's audit trail entry: who, when, what and why."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from truckroll.domain.customers import Customer, Location
 from truckroll.domain.status import JobStatus
 
 if TYPE_CHECKING:
-    from truckroll.domain.jobs import Appointment, JobDetails
+    from truckroll.domain.jobs import Appointment, JobDetails, Visit
 
 
 @dataclass(frozen=True)
@@ -28,4 +30,95 @@ class JobBooked:
     booked_at: datetime
 
 
-DomainEvent = JobBooked
+@dataclass(frozen=True)
+class Actor:
+    """Who did it: a user id and role, or ``system`` for automatic changes (which then say why)."""
+
+    id: str
+    role: str
+
+
+class AppointmentChange(StrEnum):
+    """What happened to an appointment; the event type is ``appointment.<value>``."""
+
+    SCHEDULED = "scheduled"  # an appointment was added to the job
+    ASSIGNED = "assigned"
+    UNASSIGNED = "unassigned"
+    REASSIGNED = "reassigned"
+    RESCHEDULED = "rescheduled"
+    DISPATCHED = "dispatched"
+    DISPATCH_CANCELED = "dispatch_canceled"
+    STATUS_CHANGED = "status_changed"  # a technician arrived, paused or finished
+    CONFIRMED = "confirmed"
+    DELETED = "deleted"
+
+
+class JobChange(StrEnum):
+    """What happened to a job as a whole; the event type is ``job.<value>``."""
+
+    HELD = "held"
+    HOLD_REMOVED = "hold_removed"
+    CANCELED = "canceled"
+    UNCANCELED = "uncanceled"
+
+
+@dataclass(frozen=True)
+class AppointmentChanged:
+    """``appointment`` as it is after the change; ``previous`` its visit before a reschedule."""
+
+    change: AppointmentChange
+    tenant_id: str
+    job_id: str
+    job_status: JobStatus
+    appointment: Appointment
+    actor: Actor
+    at: datetime
+    reason: str | None = None
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    technician_id: str | None = None
+    previous: Visit | None = None
+
+
+@dataclass(frozen=True)
+class JobChanged:
+    change: JobChange
+    tenant_id: str
+    job_id: str
+    job_status: JobStatus
+    appointment_ids: tuple[str, ...]
+    actor: Actor
+    at: datetime
+    reason: str | None = None
+    invoice_items_deleted: int = 0
+
+
+@dataclass(frozen=True)
+class TechniciansMessaged:
+    """A dispatcher wrote to one technician or announced something to several."""
+
+    tenant_id: str
+    message_id: str
+    technician_ids: tuple[str, ...]
+    text: str
+    announcement: bool
+    actor: Actor
+    at: datetime
+
+
+DomainEvent = JobBooked | AppointmentChanged | JobChanged | TechniciansMessaged
+AuditedEvent = AppointmentChanged | JobChanged
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of a job's audit trail: who did what (and to which appointment), when and why;
+    ``details`` is the published event's data."""
+
+    event_id: str
+    event_type: str
+    at: datetime
+    actor: Actor
+    appointment_id: str | None
+    reason: str | None
+    details: dict[str, Any]

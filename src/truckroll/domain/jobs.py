@@ -7,11 +7,31 @@ from datetime import datetime
 from enum import StrEnum
 
 from truckroll.domain.customers import Customer, Location
-from truckroll.domain.events import DomainEvent, JobBooked
+from truckroll.domain.events import (
+    Actor,
+    AppointmentChange,
+    AppointmentChanged,
+    DomainEvent,
+    JobBooked,
+    JobChange,
+    JobChanged,
+)
 from truckroll.domain.ids import new_id
-from truckroll.domain.status import AppointmentStatus, JobStatus, OfferState, derive_job_status
+from truckroll.domain.status import (
+    UPCOMING,
+    AppointmentStatus,
+    JobStatus,
+    OfferState,
+    TechStatus,
+    derive_appointment_status,
+    derive_job_status,
+)
 from truckroll.domain.windows import TimeWindow
-from truckroll.errors import RuleViolation
+from truckroll.errors import Conflict, NotFound, RuleViolation
+
+
+class ActionRefused(Conflict):
+    """The action does not fit the job's current state; the detail says what to do instead."""
 
 
 class Priority(StrEnum):
@@ -59,12 +79,34 @@ class Visit:
 
 
 @dataclass(frozen=True)
+class Assignment:
+    """A technician on an appointment, with their own progress. ``overlap_forced`` marks an
+    assignment a dispatcher made over another booking of the same technician (flagged on the board)."""
+
+    technician_id: str
+    status: TechStatus = TechStatus.ASSIGNED
+    pause_reason: str | None = None
+    overlap_forced: bool = False
+
+
+@dataclass(frozen=True)
 class Appointment:
     appointment_id: str
     job_id: str
     visit: Visit
-    status: AppointmentStatus = AppointmentStatus.SCHEDULED
-    technician_ids: tuple[str, ...] = ()
+    assignments: tuple[Assignment, ...] = ()
+    confirmed: bool = False  # a lock: the optimiser must not move it
+    canceled: bool = False
+
+    @property
+    def status(self) -> AppointmentStatus:
+        return derive_appointment_status(
+            (a.status for a in self.assignments), confirmed=self.confirmed, canceled=self.canceled
+        )
+
+    @property
+    def technician_ids(self) -> tuple[str, ...]:
+        return tuple(a.technician_id for a in self.assignments)
 
     @property
     def start(self) -> datetime:
@@ -74,10 +116,55 @@ class Appointment:
     def end(self) -> datetime:
         return self.visit.scheduled.end
 
+    def assignment(self, technician_id: str) -> Assignment | None:
+        return next((a for a in self.assignments if a.technician_id == technician_id), None)
+
 
 def merge_tags(*groups: tuple[str, ...]) -> tuple[str, ...]:
     """Union of tag groups, first occurrence first."""
     return tuple(dict.fromkeys(tag for group in groups for tag in group))
+
+
+class TechAction(StrEnum):
+    """What a technician (or a dispatcher for them) reports about their own progress."""
+
+    ON_MY_WAY = "on_my_way"
+    ARRIVED = "arrived"
+    PAUSE = "pause"
+    DONE = "done"
+    CANCEL_DISPATCH = "cancel_dispatch"
+
+
+PROGRESS: dict[TechAction, tuple[frozenset[TechStatus], TechStatus]] = {
+    TechAction.ON_MY_WAY: (frozenset({TechStatus.ASSIGNED}), TechStatus.DISPATCHED),
+    TechAction.ARRIVED: (
+        frozenset({TechStatus.ASSIGNED, TechStatus.DISPATCHED, TechStatus.PAUSED}),
+        TechStatus.WORKING,
+    ),
+    TechAction.PAUSE: (frozenset({TechStatus.WORKING}), TechStatus.PAUSED),
+    TechAction.DONE: (frozenset({TechStatus.WORKING, TechStatus.PAUSED}), TechStatus.DONE),
+    TechAction.CANCEL_DISPATCH: (frozenset({TechStatus.DISPATCHED, TechStatus.DONE}), TechStatus.ASSIGNED),
+}
+PROGRESS_CHANGE = {
+    TechAction.ON_MY_WAY: AppointmentChange.DISPATCHED,
+    TechAction.CANCEL_DISPATCH: AppointmentChange.DISPATCH_CANCELED,
+}
+
+# Why a technician cannot be taken off an appointment, and what to do instead (DOMAIN.md).
+UNASSIGN_REFUSED = {
+    TechStatus.DISPATCHED: "{tech} is on the way: cancel the dispatch first, then unassign",
+    TechStatus.WORKING: "{tech} is working on it: mark it Done first, then cancel the dispatch and unassign",
+    TechStatus.DONE: "{tech} has completed it: cancel the dispatch first, then unassign",
+}
+HOLDABLE = frozenset({JobStatus.UNSCHEDULED, JobStatus.SCHEDULED, JobStatus.IN_PROGRESS, JobStatus.PAUSED})
+CANCELABLE = HOLDABLE | {JobStatus.ON_HOLD}
+
+
+def required_reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise RuleViolation("a reason is required", field="reason")
+    return text
 
 
 @dataclass
@@ -92,6 +179,8 @@ class Job:
     offer: OfferState | None = None
     hold_reason: str | None = None
     cancel_reason: str | None = None
+    payments: int = 0  # payments attached (billing facts; a job with payments cannot be canceled)
+    invoice_items: tuple[str, ...] = ()
     version: int = 0  # optimistic lock: 0 until first stored
     events: list[DomainEvent] = field(default_factory=list, repr=False, compare=False)
 
@@ -151,3 +240,292 @@ class Job:
     def pull_events(self) -> list[DomainEvent]:
         events, self.events = self.events, []
         return events
+
+    # -- dispatch actions: each checks the rules, changes the job and records one event -----------
+
+    def appointment(self, appointment_id: str) -> Appointment:
+        for appointment in self.appointments:
+            if appointment.appointment_id == appointment_id:
+                return appointment
+        raise NotFound(f"appointment {appointment_id} not found")
+
+    def add_appointment(
+        self, visit: Visit, technician_ids: tuple[str, ...], *, actor: Actor, at: datetime
+    ) -> Appointment:
+        self._require_workable()
+        appointment = Appointment(
+            appointment_id=new_id(),
+            job_id=self.job_id,
+            visit=visit,
+            assignments=tuple(Assignment(t) for t in dict.fromkeys(technician_ids)),
+        )
+        self.appointments.append(appointment)
+        self._changed(AppointmentChange.SCHEDULED, appointment, actor, at, added=appointment.technician_ids)
+        return appointment
+
+    def delete_appointment(
+        self, appointment_id: str, *, actor: Actor, at: datetime, reason: str | None
+    ) -> None:
+        self._require_workable()
+        appointment = self.appointment(appointment_id)
+        if appointment.status not in UPCOMING:
+            raise ActionRefused("technicians have started this appointment: it cannot be deleted")
+        self.appointments.remove(appointment)
+        self._changed(
+            AppointmentChange.DELETED,
+            appointment,
+            actor,
+            at,
+            reason=reason,
+            removed=appointment.technician_ids,
+        )
+
+    def assign(
+        self, appointment_id: str, technician_ids: tuple[str, ...], *, actor: Actor, at: datetime
+    ) -> None:
+        self._require_workable()
+        appointment = self.appointment(appointment_id)
+        if appointment.status is AppointmentStatus.DONE:
+            raise ActionRefused("the appointment is done: add a new appointment instead")
+        added = tuple(t for t in dict.fromkeys(technician_ids) if appointment.assignment(t) is None)
+        if not added:
+            raise ActionRefused("every technician named is already assigned to this appointment")
+        updated = replace(
+            appointment, assignments=appointment.assignments + tuple(Assignment(t) for t in added)
+        )
+        self._changed(AppointmentChange.ASSIGNED, self._put(updated), actor, at, added=added)
+
+    def unassign(
+        self, appointment_id: str, technician_ids: tuple[str, ...], *, actor: Actor, at: datetime
+    ) -> None:
+        self._require_workable()
+        appointment = self.appointment(appointment_id)
+        removed = tuple(dict.fromkeys(technician_ids))
+        for technician_id in removed:
+            _require_removable(appointment, technician_id)
+        kept = tuple(a for a in appointment.assignments if a.technician_id not in removed)
+        updated = replace(appointment, assignments=kept)
+        self._changed(AppointmentChange.UNASSIGNED, self._put(updated), actor, at, removed=removed)
+
+    def reassign(self, appointment_id: str, old: str, new: str, *, actor: Actor, at: datetime) -> None:
+        """Put ``new`` in ``old``'s place: ``new`` is told, ``old`` sees it leave their list."""
+        self._require_workable()
+        appointment = self.appointment(appointment_id)
+        _require_removable(appointment, old)
+        if appointment.assignment(new) is not None:
+            raise ActionRefused(f"{new} is already assigned to this appointment")
+        assignments = tuple(Assignment(new) if a.technician_id == old else a for a in appointment.assignments)
+        updated = replace(appointment, assignments=assignments)
+        self._changed(
+            AppointmentChange.REASSIGNED, self._put(updated), actor, at, added=(new,), removed=(old,)
+        )
+
+    def reschedule(
+        self,
+        appointment_id: str,
+        visit: Visit,
+        technician_ids: tuple[str, ...] | None,
+        *,
+        actor: Actor,
+        at: datetime,
+    ) -> None:
+        """Move a visit that has not started to a new time (and window), optionally to other
+        technicians. A confirmation was for the old time, so the lock is released."""
+        self._require_workable()
+        appointment = self.appointment(appointment_id)
+        if appointment.status not in UPCOMING:
+            raise ActionRefused("technicians have started this appointment: add a new appointment instead")
+        before = appointment.technician_ids
+        after = before if technician_ids is None else tuple(dict.fromkeys(technician_ids))
+        updated = replace(
+            appointment, visit=visit, confirmed=False, assignments=tuple(Assignment(t) for t in after)
+        )
+        self._changed(
+            AppointmentChange.RESCHEDULED,
+            self._put(updated),
+            actor,
+            at,
+            added=tuple(t for t in after if t not in before),
+            removed=tuple(t for t in before if t not in after),
+            previous=appointment.visit,
+        )
+
+    def progress(
+        self,
+        appointment_id: str,
+        technician_id: str,
+        action: TechAction,
+        *,
+        actor: Actor,
+        at: datetime,
+        reason: str | None = None,
+    ) -> None:
+        self._require_workable()
+        appointment = self.appointment(appointment_id)
+        assignment = appointment.assignment(technician_id)
+        if assignment is None:
+            raise ActionRefused(f"{technician_id} is not assigned to this appointment")
+        allowed, to = PROGRESS[action]
+        if assignment.status not in allowed:
+            raise ActionRefused(
+                f"{technician_id} is {assignment.status.value}: {action.value} needs one of "
+                + ", ".join(sorted(s.value for s in allowed))
+            )
+        pause_reason = required_reason(reason) if action is TechAction.PAUSE else None
+        changed = replace(assignment, status=to, pause_reason=pause_reason)
+        updated = replace(
+            appointment,
+            assignments=tuple(
+                changed if a.technician_id == technician_id else a for a in appointment.assignments
+            ),
+        )
+        self._changed(
+            PROGRESS_CHANGE.get(action, AppointmentChange.STATUS_CHANGED),
+            self._put(updated),
+            actor,
+            at,
+            reason=pause_reason,
+            technician_id=technician_id,
+        )
+
+    def confirm(self, appointment_id: str, *, actor: Actor, at: datetime) -> None:
+        """Lock the appointment in place (the optimiser will not move it)."""
+        self._require_workable()
+        appointment = self.appointment(appointment_id)
+        if appointment.status is not AppointmentStatus.SCHEDULED:
+            raise ActionRefused(
+                f"only a scheduled appointment can be confirmed; this one is {appointment.status.value}"
+            )
+        self._changed(AppointmentChange.CONFIRMED, self._put(replace(appointment, confirmed=True)), actor, at)
+
+    def flag_overlap(self, appointment_id: str, technician_id: str) -> None:
+        """Mark an assignment a dispatcher forced over another booking of the technician."""
+        appointment = self.appointment(appointment_id)
+        assignments = tuple(
+            replace(a, overlap_forced=True) if a.technician_id == technician_id else a
+            for a in appointment.assignments
+        )
+        self._put(replace(appointment, assignments=assignments))
+
+    def hold(self, reason: str | None, *, actor: Actor, at: datetime) -> None:
+        status = self.status
+        if status not in HOLDABLE:
+            raise ActionRefused(f"a {status.value} job cannot be put on hold")
+        self.hold_reason = required_reason(reason)
+        self._job_changed(JobChange.HELD, actor, at, reason=self.hold_reason)
+
+    def remove_hold(self, *, actor: Actor, at: datetime, reason: str | None = None) -> None:
+        if self.status is not JobStatus.ON_HOLD:
+            raise ActionRefused("the job is not on hold")
+        self.hold_reason = None
+        self._job_changed(JobChange.HOLD_REMOVED, actor, at, reason=reason)
+
+    def cancel(self, reason: str | None, *, actor: Actor, at: datetime) -> None:
+        """Cancel the job and all its appointments; its invoice items are deleted. A job with
+        payments attached cannot be canceled."""
+        status = self.status
+        if status not in CANCELABLE:
+            raise ActionRefused(f"a {status.value} job cannot be canceled")
+        if self.payments:
+            raise ActionRefused(
+                f"the job has {self.payments} payment(s) attached: refund or remove them before canceling"
+            )
+        self.cancel_reason = required_reason(reason)
+        deleted = len(self.invoice_items)
+        self.invoice_items = ()
+        self.appointments = [replace(a, canceled=True) for a in self.appointments]
+        self._job_changed(
+            JobChange.CANCELED, actor, at, reason=self.cancel_reason, invoice_items_deleted=deleted
+        )
+
+    def uncancel(self, *, actor: Actor, at: datetime, reason: str | None = None) -> None:
+        """Set a canceled job back: its appointments are active again."""
+        if self.status is not JobStatus.CANCELED:
+            raise ActionRefused("the job is not canceled")
+        self.cancel_reason = None
+        self.appointments = [replace(a, canceled=False) for a in self.appointments]
+        self._job_changed(JobChange.UNCANCELED, actor, at, reason=reason)
+
+    def set_billing(self, payments: int, invoice_items: tuple[str, ...]) -> None:
+        if payments < 0:
+            raise RuleViolation("payments cannot be negative", field="payments")
+        self.payments = payments
+        self.invoice_items = invoice_items
+
+    def _require_workable(self) -> None:
+        status = self.status
+        if status is JobStatus.CANCELED:
+            raise ActionRefused("the job is canceled: un-cancel it first")
+        if status is JobStatus.ON_HOLD:
+            raise ActionRefused("the job is on hold: remove the hold first")
+        if status in (JobStatus.NEW_OFFER, JobStatus.DECLINED):
+            raise ActionRefused("the job is an offer that has not been accepted")
+
+    def _put(self, appointment: Appointment) -> Appointment:
+        index = next(
+            i for i, a in enumerate(self.appointments) if a.appointment_id == appointment.appointment_id
+        )
+        self.appointments[index] = appointment
+        return appointment
+
+    def _changed(
+        self,
+        change: AppointmentChange,
+        appointment: Appointment,
+        actor: Actor,
+        at: datetime,
+        *,
+        reason: str | None = None,
+        added: tuple[str, ...] = (),
+        removed: tuple[str, ...] = (),
+        technician_id: str | None = None,
+        previous: Visit | None = None,
+    ) -> None:
+        self.events.append(
+            AppointmentChanged(
+                change=change,
+                tenant_id=self.tenant_id,
+                job_id=self.job_id,
+                job_status=self.status,
+                appointment=appointment,
+                actor=actor,
+                at=at,
+                reason=reason,
+                added=added,
+                removed=removed,
+                technician_id=technician_id,
+                previous=previous,
+            )
+        )
+
+    def _job_changed(
+        self,
+        change: JobChange,
+        actor: Actor,
+        at: datetime,
+        *,
+        reason: str | None,
+        invoice_items_deleted: int = 0,
+    ) -> None:
+        self.events.append(
+            JobChanged(
+                change=change,
+                tenant_id=self.tenant_id,
+                job_id=self.job_id,
+                job_status=self.status,
+                appointment_ids=tuple(a.appointment_id for a in self.appointments),
+                actor=actor,
+                at=at,
+                reason=reason,
+                invoice_items_deleted=invoice_items_deleted,
+            )
+        )
+
+
+def _require_removable(appointment: Appointment, technician_id: str) -> None:
+    assignment = appointment.assignment(technician_id)
+    if assignment is None:
+        raise ActionRefused(f"{technician_id} is not assigned to this appointment")
+    refusal = UNASSIGN_REFUSED.get(assignment.status)
+    if refusal is not None:
+        raise ActionRefused(refusal.format(tech=technician_id))

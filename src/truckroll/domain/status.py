@@ -49,6 +49,16 @@ class OfferState(StrEnum):
     DECLINED = "declined"
 
 
+class TechStatus(StrEnum):
+    """One technician's own progress on an appointment (several can share one)."""
+
+    ASSIGNED = "assigned"
+    DISPATCHED = "dispatched"  # on my way
+    WORKING = "working"  # arrived / started
+    PAUSED = "paused"
+    DONE = "done"
+
+
 UPCOMING = frozenset({AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED})
 UNDER_WAY = frozenset({AppointmentStatus.DISPATCHED, AppointmentStatus.WORKING})
 
@@ -78,3 +88,28 @@ def derive_job_status(
     if any(s is AppointmentStatus.PAUSED for s in active):
         return JobStatus.PAUSED
     return JobStatus.COMPLETE
+
+
+def derive_appointment_status(
+    progress: Iterable[TechStatus], *, confirmed: bool = False, canceled: bool = False
+) -> AppointmentStatus:
+    """An appointment's status from its technicians' own progress.
+
+    Canceled beats everything; nobody started: Scheduled (Confirmed when locked); everyone done:
+    Done; otherwise the liveliest technician decides (working, then on the way, then paused). A visit
+    where some technicians are done and the others have not started yet is still being worked.
+    """
+    if canceled:
+        return AppointmentStatus.CANCELED
+    states = set(progress)
+    if states <= {TechStatus.ASSIGNED}:
+        return AppointmentStatus.CONFIRMED if confirmed else AppointmentStatus.SCHEDULED
+    if states == {TechStatus.DONE}:
+        return AppointmentStatus.DONE
+    if TechStatus.WORKING in states:
+        return AppointmentStatus.WORKING
+    if TechStatus.DISPATCHED in states:
+        return AppointmentStatus.DISPATCHED
+    if TechStatus.PAUSED in states:
+        return AppointmentStatus.PAUSED
+    return AppointmentStatus.WORKING

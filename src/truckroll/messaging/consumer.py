@@ -6,6 +6,10 @@ contract model, and run the handler at most once per (tenant, event id) for this
 (Powertools idempotency; the tenant is part of the key, so tenants never share a record). Any
 failure fails that record alone: Powertools' ``BatchProcessor`` reports it in ``batchItemFailures``
 and SQS redelivers it, then moves it to the dead-letter queue after ``max_receive_count`` receives.
+
+An event of the catalog that this consumer does not subscribe to is acknowledged and skipped (a
+queue may carry more types than its consumer handles yet). An event type or version the catalog
+does not know is poison: it waits in the dead-letter queue until the consumer learns it.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idemp
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 from pydantic import BaseModel
 
+from truckroll.contracts.catalog import data_model
 from truckroll.contracts.envelope import EventEnvelope
 
 logger = logging.getLogger(__name__)
@@ -93,9 +98,12 @@ class EventConsumer:
             raise PoisonMessage(f"message {record.message_id}: tenant attribute does not match the envelope")
         subscription = self._subscriptions.get((envelope.event_type, envelope.event_version))
         if subscription is None:
-            raise PoisonMessage(
-                f"{self.name} has no subscription for {envelope.event_type} v{envelope.event_version}"
-            )
+            if data_model(envelope.event_type, envelope.event_version) is not None:
+                logger.info(
+                    "%s skips %s v%d: not subscribed", self.name, envelope.event_type, envelope.event_version
+                )
+                return
+            raise PoisonMessage(f"{self.name} knows no event {envelope.event_type} v{envelope.event_version}")
         try:
             data = subscription.model.model_validate(envelope.data)
         except ValueError as error:

@@ -2,32 +2,39 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import json
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Self
 
-from pynamodb.exceptions import TransactWriteError
+from pydantic import TypeAdapter
 from pynamodb.expressions.condition import Condition
-from pynamodb.transactions import TransactWrite
 
 from truckroll.contracts.publish import envelope_for
+from truckroll.domain.board import BoardChange, BoardLocation, Site
 from truckroll.domain.customers import Customer, Location
-from truckroll.domain.jobs import Appointment, Job, JobDetails, JobSource, Priority, Visit
-from truckroll.domain.status import AppointmentStatus, OfferState
+from truckroll.domain.events import Actor, AppointmentChanged, AuditEntry, DomainEvent, JobChanged
+from truckroll.domain.jobs import Appointment, Assignment, Job, JobDetails, JobSource, Priority, Visit
+from truckroll.domain.schedule import Slot, TechDay
+from truckroll.domain.status import OfferState
 from truckroll.domain.windows import Clock, TimeWindow
-from truckroll.errors import Conflict
 from truckroll.persistence import keys
+from truckroll.persistence.board import FEED_RETENTION, change_writes
 from truckroll.persistence.core_models import (
     AppointmentItem,
+    AuditItem,
     CoreItem,
     CustomerItem,
     JobItem,
     LocationItem,
     OutboxItem,
+    TechDayItem,
 )
-from truckroll.persistence.tables import connection
+from truckroll.persistence.writes import Write, transact
 
 OUTBOX_RETENTION = timedelta(days=7)
+_ASSIGNMENTS = TypeAdapter(list[Assignment])
+_SLOTS = TypeAdapter(list[Slot])
 
 
 def _new(model: type[CoreItem]) -> Condition:
@@ -50,7 +57,7 @@ class DynamoCustomerRepository:
             email=customer.email,
             tags=list(customer.tags),
         )
-        self._uow.stage(item, _new(CustomerItem))
+        self._uow.stage(Write("put", item, _new(CustomerItem)))
 
     def add_location(self, location: Location) -> None:
         point = location.point
@@ -69,42 +76,29 @@ class DynamoCustomerRepository:
             verified=location.verified,
             tags=list(location.tags),
         )
-        self._uow.stage(item, _new(LocationItem))
+        self._uow.stage(Write("put", item, _new(LocationItem)))
 
 
 class DynamoJobRepository:
     def __init__(self, uow: DynamoCoreUnitOfWork) -> None:
         self._uow = uow
+        self._loaded: dict[tuple[str, str], frozenset[str]] = {}
 
     def add(self, job: Job) -> None:
         if job.version != 0:
             raise ValueError("add() takes new jobs only")
-        details = job.details
-        item = JobItem(
-            pk=keys.job_pk(job.tenant_id, job.job_id),
-            sk=keys.JOB_SK,
-            tenant_id=job.tenant_id,
-            job_id=job.job_id,
-            customer_id=job.customer_id,
-            location_id=job.location_id,
-            job_type=details.job_type,
-            summary=details.summary,
-            priority=details.priority.value,
-            business_unit=details.business_unit,
-            tags=list(details.tags),
-            source=details.source.value,
-            campaign=details.campaign,
-            call_id=details.call_id,
-            created_at=job.created_at.isoformat(),
-            offer=job.offer.value if job.offer else None,
-            hold_reason=job.hold_reason,
-            cancel_reason=job.cancel_reason,
-            status=job.status.value,
-        )
-        # The version attribute makes PynamoDB require that the job does not exist yet.
-        self._uow.stage(item, None)
+        self.save(job)
+
+    def save(self, job: Job) -> None:
+        """Stage the job and its appointments, conditioned on the job's version being the one read
+        (a new job: on its not existing); appointments deleted since the read are deleted."""
+        self._uow.stage(Write("put", _job_item(job)))
+        current = {a.appointment_id for a in job.appointments}
         for appointment in job.appointments:
-            self._uow.stage(_appointment_item(job.tenant_id, appointment), _new(AppointmentItem))
+            self._uow.stage(Write("put", _appointment_item(job.tenant_id, appointment)))
+        for gone in self._loaded.get((job.tenant_id, job.job_id), frozenset()) - current:
+            item = AppointmentItem(pk=keys.job_pk(job.tenant_id, job.job_id), sk=keys.appointment_sk(gone))
+            self._uow.stage(Write("delete", item))
         self._uow.track(job)
 
     def get(self, tenant_id: str, job_id: str) -> Job | None:
@@ -117,7 +111,113 @@ class DynamoJobRepository:
                 appointments.append(_appointment(item))
         if job_item is None:
             return None
+        self._loaded[(tenant_id, job_id)] = frozenset(a.appointment_id for a in appointments)
         return _job(job_item, sorted(appointments, key=lambda a: a.start))
+
+    def site(self, job: Job) -> Site:
+        """The customer's name and the job's location, as the board shows them."""
+        name, location = "", None
+        for item in CoreItem.query(keys.customer_pk(job.tenant_id, job.customer_id), consistent_read=True):
+            if isinstance(item, CustomerItem):
+                name = item.name
+            elif isinstance(item, LocationItem) and item.location_id == job.location_id:
+                location = BoardLocation(
+                    street=item.street,
+                    city=item.city,
+                    state=item.state,
+                    postal_code=item.postal_code,
+                    verified=item.verified,
+                    lat=item.lat,
+                    lon=item.lon,
+                )
+        if location is None:
+            raise LookupError(f"job {job.job_id} has no stored location {job.location_id}")
+        return Site(customer_name=name, location=location)
+
+
+class DynamoScheduleRepository:
+    """Technicians' days (truckroll.domain.schedule)."""
+
+    def __init__(self, uow: DynamoCoreUnitOfWork) -> None:
+        self._uow = uow
+
+    def get(self, tenant_id: str, technician_id: str, day: date) -> TechDay:
+        try:
+            item = TechDayItem.get(
+                keys.tech_day_pk(tenant_id, technician_id), keys.tech_day_sk(day), consistent_read=True
+            )
+        except TechDayItem.DoesNotExist:
+            return TechDay(tenant_id, technician_id, day)
+        return TechDay(
+            tenant_id, technician_id, day, tuple(_SLOTS.validate_json(item.slots)), int(item.version or 0)
+        )
+
+    def days(self, tenant_id: str, technician_id: str, first: date, last: date) -> list[TechDay]:
+        """The technician's stored days from ``first`` to ``last`` (one Query)."""
+        items = TechDayItem.query(
+            keys.tech_day_pk(tenant_id, technician_id),
+            TechDayItem.sk.between(keys.tech_day_sk(first), keys.tech_day_sk(last)),
+            consistent_read=True,
+        )
+        return [
+            TechDay(
+                tenant_id,
+                technician_id,
+                date.fromisoformat(i.day),
+                tuple(_SLOTS.validate_json(i.slots)),
+                int(i.version or 0),
+            )
+            for i in items
+        ]
+
+    def put(self, day: TechDay) -> None:
+        """Stage the day, conditioned on its version being the one read."""
+        item = TechDayItem(
+            pk=keys.tech_day_pk(day.tenant_id, day.technician_id),
+            sk=keys.tech_day_sk(day.day),
+            tenant_id=day.tenant_id,
+            technician_id=day.technician_id,
+            day=day.day.isoformat(),
+            slots=_SLOTS.dump_json(list(day.slots)).decode(),
+        )
+        _set_version(item, day.version)
+        self._uow.stage(Write("put", item))
+
+
+def _set_version(item: JobItem | TechDayItem, version: int) -> None:
+    """Condition the write on ``version`` being the stored one; a new item (version 0) keeps no
+    version, and PynamoDB then requires that it does not exist yet."""
+    if version:
+        item.version = version
+
+
+def _job_item(job: Job) -> JobItem:
+    details = job.details
+    item = JobItem(
+        pk=keys.job_pk(job.tenant_id, job.job_id),
+        sk=keys.JOB_SK,
+        tenant_id=job.tenant_id,
+        job_id=job.job_id,
+        customer_id=job.customer_id,
+        location_id=job.location_id,
+        job_type=details.job_type,
+        summary=details.summary,
+        priority=details.priority.value,
+        business_unit=details.business_unit,
+        tags=list(details.tags),
+        source=details.source.value,
+        campaign=details.campaign,
+        call_id=details.call_id,
+        created_at=job.created_at.isoformat(),
+        offer=job.offer.value if job.offer else None,
+        hold_reason=job.hold_reason,
+        cancel_reason=job.cancel_reason,
+        payments=job.payments,
+        invoice_items=list(job.invoice_items),
+        status=job.status.value,
+    )
+    _set_version(item, job.version)
+    return item
 
 
 def _appointment_item(tenant_id: str, appointment: Appointment) -> AppointmentItem:
@@ -134,6 +234,9 @@ def _appointment_item(tenant_id: str, appointment: Appointment) -> AppointmentIt
         window_end=visit.arrival_window.end.isoformat(),
         status=appointment.status.value,
         technician_ids=list(appointment.technician_ids),
+        assignments=_ASSIGNMENTS.dump_json(list(appointment.assignments)).decode(),
+        confirmed=appointment.confirmed,
+        canceled=appointment.canceled,
     )
 
 
@@ -149,8 +252,9 @@ def _appointment(item: AppointmentItem) -> Appointment:
             scheduled=_window(item.start, item.end),
             arrival_window=_window(item.window_start, item.window_end),
         ),
-        status=AppointmentStatus(item.status),
-        technician_ids=tuple(item.technician_ids),
+        assignments=tuple(_ASSIGNMENTS.validate_json(item.assignments)),
+        confirmed=bool(item.confirmed),
+        canceled=bool(item.canceled),
     )
 
 
@@ -175,13 +279,16 @@ def _job(item: JobItem, appointments: list[Appointment]) -> Job:
         offer=OfferState(item.offer) if item.offer else None,
         hold_reason=item.hold_reason,
         cancel_reason=item.cancel_reason,
+        payments=int(item.payments or 0),
+        invoice_items=tuple(item.invoice_items),
         version=int(item.version or 0),
     )
 
 
 class DynamoCoreUnitOfWork:
-    """Stages writes and commits them, plus the outbox items of the recorded events, in one
-    ``TransactWriteItems`` (at most 100 items)."""
+    """Stages writes and commits them in one ``TransactWriteItems`` (at most 100 items), together
+    with an outbox item for every event recorded by the saved jobs (or published directly) and an
+    audit trail entry for every event of a dispatch action."""
 
     def __init__(self, *, producer: str, clock: Clock, correlation_id: str | None = None) -> None:
         self._producer = producer
@@ -189,8 +296,10 @@ class DynamoCoreUnitOfWork:
         self._correlation_id = correlation_id
         self._customers = DynamoCustomerRepository(self)
         self._jobs = DynamoJobRepository(self)
-        self._staged: list[tuple[CoreItem, Condition | None]] = []
+        self._schedules = DynamoScheduleRepository(self)
+        self._staged: list[Write] = []
         self._seen: list[Job] = []
+        self._published: list[DomainEvent] = []
 
     @property
     def customers(self) -> DynamoCustomerRepository:
@@ -200,11 +309,24 @@ class DynamoCoreUnitOfWork:
     def jobs(self) -> DynamoJobRepository:
         return self._jobs
 
-    def stage(self, item: CoreItem, condition: Condition | None) -> None:
-        self._staged.append((item, condition))
+    @property
+    def schedules(self) -> DynamoScheduleRepository:
+        return self._schedules
+
+    def stage(self, write: Write) -> None:
+        self._staged.append(write)
 
     def track(self, job: Job) -> None:
         self._seen.append(job)
+
+    def publish(self, event: DomainEvent) -> None:
+        """Publish an event that belongs to no saved aggregate (a message to technicians)."""
+        self._published.append(event)
+
+    def change_board(self, tenant_id: str, changes: list[BoardChange]) -> None:
+        expires_at = self._clock() + FEED_RETENTION
+        for change in changes:
+            self._staged.extend(change_writes(tenant_id, change, expires_at))
 
     def __enter__(self) -> Self:
         return self
@@ -217,34 +339,63 @@ class DynamoCoreUnitOfWork:
     ) -> None:
         self._staged.clear()
         self._seen.clear()
+        self._published.clear()
 
     def commit(self) -> None:
         writes = list(self._staged)
         expires_at = self._clock() + OUTBOX_RETENTION
-        for job in self._seen:
-            for event in job.pull_events():
-                envelope = envelope_for(event, producer=self._producer, correlation_id=self._correlation_id)
-                outbox = OutboxItem(
-                    pk=keys.outbox_pk(envelope.tenant_id, envelope.event_id),
-                    sk=keys.OUTBOX_SK,
-                    tenant_id=envelope.tenant_id,
+        events = [*(e for job in self._seen for e in job.pull_events()), *self._published]
+        for event in events:
+            envelope = envelope_for(event, producer=self._producer, correlation_id=self._correlation_id)
+            outbox = OutboxItem(
+                pk=keys.outbox_pk(envelope.tenant_id, envelope.event_id),
+                sk=keys.OUTBOX_SK,
+                tenant_id=envelope.tenant_id,
+                event_id=envelope.event_id,
+                event_type=envelope.event_type,
+                producer=envelope.producer,
+                envelope=envelope.model_dump_json(),
+                expires_at=expires_at,
+            )
+            writes.append(Write("put", outbox, _new(OutboxItem)))
+            if isinstance(event, AppointmentChanged | JobChanged):
+                audit = AuditItem(
+                    pk=keys.audit_pk(event.tenant_id, event.job_id),
+                    sk=envelope.event_id,
+                    tenant_id=event.tenant_id,
                     event_id=envelope.event_id,
                     event_type=envelope.event_type,
-                    producer=envelope.producer,
-                    envelope=envelope.model_dump_json(),
-                    expires_at=expires_at,
+                    occurred_at=event.at.isoformat(),
+                    actor_id=event.actor.id,
+                    actor_role=event.actor.role,
+                    appointment_id=event.appointment.appointment_id
+                    if isinstance(event, AppointmentChanged)
+                    else None,
+                    reason=event.reason,
+                    data=json.dumps(envelope.data),
                 )
-                writes.append((outbox, _new(OutboxItem)))
+                writes.append(Write("put", audit))
         try:
-            with TransactWrite(connection=connection()) as transaction:
-                for item, condition in writes:
-                    transaction.save(item, condition=condition)
-        except TransactWriteError as error:
-            if any(r is not None and r.code == "ConditionalCheckFailed" for r in error.cancellation_reasons):
-                raise Conflict("the data changed while this request ran; reload and try again") from error
-            raise
+            transact(writes)
         finally:
             self._staged.clear()
+            self._published.clear()
         for job in self._seen:
             job.version += 1
         self._seen.clear()
+
+
+def audit_trail(tenant_id: str, job_id: str) -> list[AuditEntry]:
+    """A job's audit trail, oldest first (one Query)."""
+    return [
+        AuditEntry(
+            event_id=item.event_id,
+            event_type=item.event_type,
+            at=datetime.fromisoformat(item.occurred_at),
+            actor=Actor(item.actor_id, item.actor_role),
+            appointment_id=item.appointment_id,
+            reason=item.reason,
+            details=json.loads(item.data),
+        )
+        for item in AuditItem.query(keys.audit_pk(tenant_id, job_id), consistent_read=True)
+    ]

@@ -72,6 +72,8 @@ class JobItem(CoreItem, discriminator="job"):
     offer = UnicodeAttribute(null=True)
     hold_reason = UnicodeAttribute(null=True)
     cancel_reason = UnicodeAttribute(null=True)
+    payments = NumberAttribute(default=0)
+    invoice_items = _strings()
     status = UnicodeAttribute()  # derived; stored for reading and filtering only
     version = VersionAttribute()
 
@@ -83,8 +85,11 @@ class AppointmentItem(CoreItem, discriminator="appointment"):
     end = UnicodeAttribute()
     window_start = UnicodeAttribute()
     window_end = UnicodeAttribute()
-    status = UnicodeAttribute()
-    technician_ids = _strings()
+    status = UnicodeAttribute()  # derived; stored for reading and filtering only
+    technician_ids = _strings()  # derived from assignments, as above
+    assignments = UnicodeAttribute(default="[]")  # JSON: technician id, progress, pause reason, forced
+    confirmed = BooleanAttribute(default=False)
+    canceled = BooleanAttribute(default=False)
 
 
 class OutboxItem(CoreItem, discriminator="outbox"):
@@ -119,3 +124,47 @@ class BoardEntryItem(CoreItem, discriminator="board_entry"):
     lon = NumberAttribute(null=True)
     technician_ids = _strings()
     alerts = _strings()
+    job_version = NumberAttribute(default=0)
+
+
+class FeedItem(CoreItem, discriminator="board_change"):
+    """One change of a day's board; ``entry`` is the board entry as JSON, or null when the
+    appointment left that day."""
+
+    appointment_id = UnicodeAttribute()
+    entry = UnicodeAttribute(null=True)
+    previous_technician_ids = _strings()
+    expires_at = TTLAttribute()
+
+
+class TechDayItem(CoreItem, discriminator="tech_day"):
+    """A technician's booked time on one day (see truckroll.domain.schedule)."""
+
+    technician_id = UnicodeAttribute()
+    day = UnicodeAttribute()
+    slots = UnicodeAttribute(default="[]")  # JSON: owner, kind, start, end, forced
+    version = VersionAttribute()
+
+
+class AuditItem(CoreItem, discriminator="audit"):
+    """One entry of a job's audit trail: the event an action recorded."""
+
+    event_id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    occurred_at = UnicodeAttribute()
+    actor_id = UnicodeAttribute()
+    actor_role = UnicodeAttribute()
+    appointment_id = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    data = UnicodeAttribute()  # JSON: the event's data
+
+
+class TechnicianItem(CoreItem, discriminator="technician"):
+    technician_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    role = UnicodeAttribute()
+    business_unit = UnicodeAttribute(null=True)
+    skills = _strings()
+    active = BooleanAttribute()
+    home = UnicodeAttribute(null=True)  # JSON: street, city, state, postal code, lat, lon, verified

@@ -7,6 +7,10 @@ Core table (single-table design; booking and dispatch):
   appointment        pk T#{tenant}#JOB#{job_id}          sk APPT#{appointment_id}
   outbox item        pk T#{tenant}#OUTBOX#{event_id}     sk OUTBOX         (TTL expires_at)
   board entry        pk T#{tenant}#BOARD#{yyyy-mm-dd}    sk APPT#{appointment_id}
+  board change       pk T#{tenant}#FEED#{yyyy-mm-dd}     sk {ulid}          (TTL expires_at)
+  audit entry        pk T#{tenant}#JOB#{job_id}#AUDIT    sk {event_id}      (event ids are ULIDs)
+  technician         pk T#{tenant}#TECHNICIANS           sk TECH#{technician_id}
+  technician's day   pk T#{tenant}#TECH#{technician_id}  sk DAY#{yyyy-mm-dd} (version attribute)
 
 Notify table:
   settings           pk T#{tenant}#SETTINGS              sk NOTIFY
@@ -55,6 +59,30 @@ OUTBOX_SK = "OUTBOX"
 
 def board_pk(tenant_id: str, day: date) -> str:
     return f"{tenant_prefix(tenant_id)}#BOARD#{day.isoformat()}"
+
+
+def feed_pk(tenant_id: str, day: date) -> str:
+    return f"{tenant_prefix(tenant_id)}#FEED#{day.isoformat()}"
+
+
+def audit_pk(tenant_id: str, job_id: str) -> str:
+    return f"{job_pk(tenant_id, job_id)}#AUDIT"
+
+
+def technicians_pk(tenant_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#TECHNICIANS"
+
+
+def technician_sk(technician_id: str) -> str:
+    return f"TECH#{technician_id}"
+
+
+def tech_day_pk(tenant_id: str, technician_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#TECH#{technician_id}"
+
+
+def tech_day_sk(day: date) -> str:
+    return f"DAY#{day.isoformat()}"
 
 
 def notify_settings_pk(tenant_id: str) -> str:

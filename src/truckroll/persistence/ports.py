@@ -7,7 +7,7 @@ from datetime import date
 from types import TracebackType
 from typing import Protocol, Self
 
-from truckroll.domain.board import BoardAppointment, BoardDay
+from truckroll.domain.board import BoardAppointment, BoardChange, BoardDay
 from truckroll.domain.customers import Customer, Location
 from truckroll.domain.jobs import Job
 from truckroll.domain.notify import Delivery, NotifySettings
@@ -49,9 +49,15 @@ class CoreUnitOfWork(Protocol):
 
 
 class BoardRepository(Protocol):
-    def put(self, entry: BoardAppointment) -> None: ...
+    def put_new(self, entry: BoardAppointment) -> None:
+        """Put the entry (and its change in the day's feed) unless the appointment is there already."""
+        ...
 
     def day(self, tenant_id: str, day: date) -> BoardDay: ...
+
+    def changes(self, tenant_id: str, day: date, cursor: str) -> tuple[list[tuple[str, BoardChange]], str]:
+        """The day's changes near and after ``cursor`` with their ids, and the next cursor."""
+        ...
 
 
 class DeliveryRepository(Protocol):

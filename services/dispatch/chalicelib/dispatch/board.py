@@ -1,26 +1,41 @@
-"""Reading the dispatch board."""
+"""Reading the dispatch board: a day, a week, and the changes since a cursor."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from chalicelib.dispatch.bootstrap import Dispatch
+from ulid import ULID
+
 from truckroll.auth import Principal, Role
-from truckroll.domain.board import BoardAppointment, BoardDay
+from truckroll.domain.board import BoardAppointment, BoardChange, BoardDay
+from truckroll.domain.technicians import Technician
 from truckroll.errors import FieldError, Forbidden, ValidationFailed
+from truckroll.persistence.board import cursor_at
 from truckroll.persistence.ports import BoardRepository
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+WEEK = 7
 
 
-def parse_day(value: str | None) -> date:
+def parse_day(value: str | None, name: str = "date") -> date:
     try:
         if value is None or not ISO_DATE.fullmatch(value):
             raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError as error:
-        raise ValidationFailed([FieldError("date", "expected a calendar date as YYYY-MM-DD")]) from error
+        raise ValidationFailed([FieldError(name, "expected a calendar date as YYYY-MM-DD")]) from error
+
+
+def parse_cursor(value: str | None) -> str:
+    try:
+        return str(ULID.from_str(value or ""))
+    except ValueError as error:
+        raise ValidationFailed(
+            [FieldError("cursor", "expected the cursor a board or changes read returned")]
+        ) from error
 
 
 def board_day(day: date, principal: Principal, board: BoardRepository) -> BoardDay:
@@ -33,11 +48,82 @@ def board_day(day: date, principal: Principal, board: BoardRepository) -> BoardD
     raise Forbidden("this role may not read the board")
 
 
+def _visible_technicians(principal: Principal, dispatch: Dispatch) -> list[Technician]:
+    technicians = dispatch.technicians.all(principal.tenant_id)
+    if principal.is_office:
+        return technicians
+    return [t for t in technicians if t.technician_id == principal.sub]
+
+
+def read_board(day: date, principal: Principal, dispatch: Dispatch) -> dict[str, Any]:
+    """The day with its technicians' rows and a cursor for the change feed: two Queries."""
+    cursor = cursor_at(dispatch.clock())
+    board = board_day(day, principal, dispatch.board)
+    return {
+        **board_view(board, dispatch.clock()),
+        "technicians": _rows(board, _visible_technicians(principal, dispatch)),
+        "cursor": cursor,
+    }
+
+
+def read_week(first: date, principal: Principal, dispatch: Dispatch) -> dict[str, Any]:
+    """Seven days from ``first``: one Query per day, plus the technicians."""
+    cursor = cursor_at(dispatch.clock())
+    technicians = _visible_technicians(principal, dispatch)
+    days = [board_day(first + timedelta(days=n), principal, dispatch.board) for n in range(WEEK)]
+    return {
+        "start": first.isoformat(),
+        "days": [{**board_view(d, dispatch.clock()), "technicians": _rows(d, technicians)} for d in days],
+        "cursor": cursor,
+    }
+
+
+def read_changes(day: date, cursor: str, principal: Principal, dispatch: Dispatch) -> dict[str, Any]:
+    """Changes of the day's board since ``cursor``; a technician sees only their own appointments
+    and the removal of those taken from them."""
+    if not (principal.is_office or principal.role is Role.TECHNICIAN):
+        raise Forbidden("this role may not read the board")
+    found, latest = dispatch.board.changes(principal.tenant_id, day, cursor)
+    now = dispatch.clock()
+    views = []
+    for change_id, change in found:
+        seen: BoardChange | None = change if principal.is_office else change.visible_to(principal.sub)
+        if seen is not None:
+            views.append(_change_view(change_id, seen, now))
+    return {"date": day.isoformat(), "changes": views, "cursor": latest}
+
+
+def _change_view(change_id: str, change: BoardChange, now: datetime) -> dict[str, Any]:
+    entry = change.entry
+    return {
+        "change_id": change_id,
+        "appointment_id": change.appointment_id,
+        "removed": entry is None,
+        "appointment": _entry_view(entry.at(now)) if entry is not None else None,
+    }
+
+
+def _rows(board: BoardDay, technicians: list[Technician]) -> list[dict[str, Any]]:
+    """One row per technician, with the ids of their appointments on this day, in time order."""
+    return [
+        {
+            "technician_id": t.technician_id,
+            "name": t.name,
+            "active": t.active,
+            "appointments": [
+                a.appointment_id for a in board.appointments if t.technician_id in a.technician_ids
+            ],
+        }
+        for t in technicians
+    ]
+
+
 def _entry_view(entry: BoardAppointment) -> dict[str, Any]:
     location = entry.location
     return {
         "appointment_id": entry.appointment_id,
         "job_id": entry.job_id,
+        "job_version": entry.job_version,
         "start": entry.scheduled.start.isoformat(),
         "end": entry.scheduled.end.isoformat(),
         "arrival_window": {
@@ -66,10 +152,10 @@ def _entry_view(entry: BoardAppointment) -> dict[str, Any]:
     }
 
 
-def board_view(board: BoardDay) -> dict[str, Any]:
+def board_view(board: BoardDay, now: datetime) -> dict[str, Any]:
     return {
         "date": board.day.isoformat(),
-        "appointments": [_entry_view(e) for e in board.appointments],
+        "appointments": [_entry_view(e.at(now)) for e in board.appointments],
         "trays": {
             "unassigned": [e.appointment_id for e in board.unassigned],
             "on_hold": [e.appointment_id for e in board.on_hold],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
@@ -9,10 +10,15 @@ from chalicelib.dispatch.projection import project_job_booked
 
 from truckroll.contracts.envelope import EventEnvelope
 from truckroll.contracts.jobs import JOB_BOOKED, JobBookedV1
+from truckroll.domain.windows import Clock, utc_now
 from truckroll.messaging.consumer import EventConsumer, Subscription
 from truckroll.messaging.idempotency import idempotency_store
+from truckroll.messaging.outbox import OutboxRelay
+from truckroll.messaging.sqs import Publisher, SqsPublisher
 from truckroll.persistence.board import DynamoBoardRepository
+from truckroll.persistence.core import DynamoCoreUnitOfWork
 from truckroll.persistence.ports import BoardRepository
+from truckroll.persistence.technicians import DynamoTechnicianRepository
 
 SERVICE = "dispatch"
 CONSUMER = "dispatch.on_event"
@@ -21,15 +27,21 @@ CONSUMER = "dispatch.on_event"
 @dataclass(frozen=True)
 class Dispatch:
     board: BoardRepository
+    technicians: DynamoTechnicianRepository
+    uow: Callable[[], DynamoCoreUnitOfWork]
+    clock: Clock
     consumer: EventConsumer
+    relay: OutboxRelay
 
 
 def bootstrap(
     *,
     board: BoardRepository | None = None,
     idempotency: BasePersistenceLayer | None = None,
+    clock: Clock = utc_now,
+    publisher: Publisher | None = None,
 ) -> Dispatch:
-    board = board or DynamoBoardRepository()
+    board = board or DynamoBoardRepository(clock)
 
     def on_job_booked(envelope: EventEnvelope, data: JobBookedV1) -> None:
         project_job_booked(envelope.tenant_id, data, board)
@@ -39,4 +51,11 @@ def bootstrap(
         [Subscription(JOB_BOOKED, 1, JobBookedV1, on_job_booked)],
         idempotency or idempotency_store(CONSUMER),
     )
-    return Dispatch(board=board, consumer=consumer)
+    return Dispatch(
+        board=board,
+        technicians=DynamoTechnicianRepository(),
+        uow=lambda: DynamoCoreUnitOfWork(producer=SERVICE, clock=clock),
+        clock=clock,
+        consumer=consumer,
+        relay=OutboxRelay(SERVICE, publisher or SqsPublisher()),
+    )

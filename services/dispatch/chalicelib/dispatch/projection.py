@@ -14,13 +14,13 @@ def _window(window: WindowV1) -> TimeWindow:
 
 def project_job_booked(tenant_id: str, event: JobBookedV1, board: BoardRepository) -> None:
     """Put a job booked with a time on the board of its appointment's day (new appointments have no
-    technician, so they land in the Unassigned tray). A job booked without a time has no place on
-    any day's board yet."""
+    technician, so they land in the Unassigned tray) unless dispatch has already put it there (its
+    own entry is newer). A job booked without a time has no place on any day's board yet."""
     appointment = event.appointment
     if appointment is None:
         return
     location = event.location
-    board.put(
+    board.put_new(
         BoardAppointment(
             tenant_id=tenant_id,
             appointment_id=appointment.appointment_id,
@@ -45,5 +45,6 @@ def project_job_booked(tenant_id: str, event: JobBookedV1, board: BoardRepositor
                 lon=location.lon,
             ),
             technician_ids=tuple(appointment.technician_ids),
+            job_version=1,
         )
     )

@@ -1,0 +1,267 @@
+"""HTTP request bodies of the dispatch API (strict; unknown fields are refused) and its views."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from chalicelib.dispatch.people import Booked
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from truckroll.domain.events import AuditEntry
+from truckroll.domain.geo import Circle, Point, Polygon, Rectangle, Shape
+from truckroll.domain.jobs import Appointment, Job, TechAction, Visit
+from truckroll.domain.technicians import HomeLocation, Technician, TechnicianRole
+from truckroll.domain.windows import TimeWindow
+from truckroll.errors import FieldError, RuleViolation, ValidationFailed
+
+
+def _iso_string(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("expected an ISO-8601 date-time string with a UTC offset")
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+TechnicianId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._@+-]{1,128}$")]
+TechnicianIds = Annotated[list[TechnicianId], Field(min_length=1, max_length=20)]
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_string), Field(strict=False)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class WindowIn(Body):
+    start: Instant
+    end: Instant
+
+
+class VisitIn(Body):
+    start: Instant
+    end: Instant
+    arrival_window: WindowIn
+
+    def to_visit(self) -> Visit:
+        try:
+            return Visit(
+                scheduled=TimeWindow(self.start, self.end),
+                arrival_window=TimeWindow(self.arrival_window.start, self.arrival_window.end),
+            )
+        except RuleViolation as error:
+            raise ValidationFailed(
+                [FieldError(str(error.extensions.get("field", "start")), error.detail)]
+            ) from error
+
+
+class NewAppointmentIn(VisitIn):
+    technician_ids: list[TechnicianId] = Field(default_factory=list, max_length=20)
+    force: bool = Field(default=False, description="double-book on purpose (flagged on the board)")
+
+
+class AssignIn(Body):
+    technician_ids: TechnicianIds
+    force: bool = False
+
+
+class UnassignIn(Body):
+    technician_ids: TechnicianIds
+
+
+class ReassignIn(Body):
+    from_technician_id: TechnicianId
+    to_technician_id: TechnicianId
+    force: bool = False
+
+
+class RescheduleIn(VisitIn):
+    technician_ids: list[TechnicianId] | None = Field(default=None, max_length=20)
+    force: bool = False
+
+
+class DispatchIn(Body):
+    technician_id: TechnicianId | None = None
+
+
+class ProgressIn(Body):
+    action: Annotated[TechAction, Field(strict=False)]
+    technician_id: TechnicianId | None = None
+    reason: Reason | None = None
+
+
+class ReasonIn(Body):
+    reason: Reason | None = None
+
+
+class UncancelIn(ReasonIn):
+    force: bool = False
+
+
+class BillingIn(Body):
+    payments: int = Field(ge=0)
+    invoice_items: list[Text] = Field(default_factory=list, max_length=200)
+
+
+class HomeIn(Body):
+    street: Text
+    city: Text
+    state: Text
+    postal_code: Text
+    verified: bool
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+
+
+class TechnicianIn(Body):
+    name: Text
+    role: Annotated[TechnicianRole, Field(strict=False)] = TechnicianRole.TECHNICIAN
+    skills: list[Text] = Field(default_factory=list, max_length=50)
+    business_unit: Text | None = None
+    active: bool = True
+    phone: Text | None = None
+    home: HomeIn | None = None
+
+    def to_technician(self, tenant_id: str, technician_id: str) -> Technician:
+        home = self.home
+        return Technician(
+            tenant_id=tenant_id,
+            technician_id=technician_id,
+            name=self.name,
+            role=self.role,
+            skills=tuple(self.skills),
+            business_unit=self.business_unit,
+            active=self.active,
+            phone=self.phone,
+            home=HomeLocation(**home.model_dump()) if home else None,
+        )
+
+
+class NewTechnicianIn(TechnicianIn):
+    technician_id: TechnicianId = Field(description="the user id (token subject) of the technician's login")
+
+
+class MessageIn(Body):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+
+
+class AnnouncementIn(MessageIn):
+    technician_ids: Annotated[list[TechnicianId], Field(min_length=1, max_length=500)]
+
+
+class PointIn(Body):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+    def to_point(self) -> Point:
+        return Point(self.lat, self.lon)
+
+
+class PolygonIn(Body):
+    type: Literal["polygon"]
+    points: list[PointIn] = Field(min_length=3, max_length=200)
+
+
+class RectangleIn(Body):
+    type: Literal["rectangle"]
+    south_west: PointIn
+    north_east: PointIn
+
+
+class CircleIn(Body):
+    type: Literal["circle"]
+    center: PointIn
+    radius_m: float = Field(gt=0, le=500_000)
+
+
+class AreaAssignIn(Body):
+    date: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+    technician_id: TechnicianId
+    shape: Annotated[PolygonIn | RectangleIn | CircleIn, Field(discriminator="type")]
+    force: bool = False
+
+    def to_shape(self) -> Shape:
+        shape = self.shape
+        if isinstance(shape, PolygonIn):
+            return Polygon(tuple(p.to_point() for p in shape.points))
+        if isinstance(shape, RectangleIn):
+            return Rectangle(shape.south_west.to_point(), shape.north_east.to_point())
+        return Circle(shape.center.to_point(), shape.radius_m)
+
+
+def _window(window: TimeWindow) -> dict[str, str]:
+    return {"start": window.start.isoformat(), "end": window.end.isoformat()}
+
+
+def appointment_view(appointment: Appointment) -> dict[str, Any]:
+    return {
+        "appointment_id": appointment.appointment_id,
+        "start": appointment.start.isoformat(),
+        "end": appointment.end.isoformat(),
+        "arrival_window": _window(appointment.visit.arrival_window),
+        "status": appointment.status.value,
+        "confirmed": appointment.confirmed,
+        "technicians": [
+            {
+                "technician_id": a.technician_id,
+                "status": a.status.value,
+                "pause_reason": a.pause_reason,
+                "overlap_forced": a.overlap_forced,
+            }
+            for a in appointment.assignments
+        ],
+    }
+
+
+def job_view(job: Job) -> dict[str, Any]:
+    return {
+        "job_id": job.job_id,
+        "status": job.status.value,
+        "version": job.version,
+        "hold_reason": job.hold_reason,
+        "cancel_reason": job.cancel_reason,
+        "payments": job.payments,
+        "invoice_items": list(job.invoice_items),
+        "appointments": [appointment_view(a) for a in job.appointments],
+    }
+
+
+def technician_view(technician: Technician) -> dict[str, Any]:
+    home = technician.home
+    return {
+        "technician_id": technician.technician_id,
+        "name": technician.name,
+        "role": technician.role.value,
+        "skills": list(technician.skills),
+        "business_unit": technician.business_unit,
+        "active": technician.active,
+        "phone": technician.phone,
+        "home": None if home is None else {k: getattr(home, k) for k in HomeIn.model_fields},
+    }
+
+
+def audit_view(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "event_id": entry.event_id,
+        "what": entry.event_type,
+        "at": entry.at.isoformat(),
+        "who": {"id": entry.actor.id, "role": entry.actor.role},
+        "appointment_id": entry.appointment_id,
+        "why": entry.reason,
+        "details": entry.details,
+    }
+
+
+def booked_view(booked: Booked) -> dict[str, Any]:
+    return {
+        "date": booked.day.isoformat(),
+        "slots": [
+            {
+                "id": slot.owner_id,
+                "kind": slot.kind.value,
+                "start": slot.start.isoformat(),
+                "end": slot.end.isoformat(),
+                "double_booked": slot.forced,
+            }
+            for slot in booked.slots
+        ],
+    }

@@ -1,0 +1,87 @@
+"""One real event of every dispatch event type, produced by the domain actions that cause it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from truckroll.contracts.publish import envelope_for
+from truckroll.domain.customers import Address, Customer, Location, Phone, PhoneType
+from truckroll.domain.events import Actor, DomainEvent, TechniciansMessaged
+from truckroll.domain.jobs import Job, JobDetails, TechAction, Visit
+from truckroll.domain.windows import TimeWindow
+
+LOCAL = timezone(timedelta(hours=-5))
+AT = datetime(2026, 5, 4, 7, 30, tzinfo=UTC)
+OFFICE = Actor("dispatcher@acme", "dispatcher")
+
+
+def _visit(hour: int) -> Visit:
+    return Visit(
+        TimeWindow(datetime(2026, 5, 4, hour, tzinfo=LOCAL), datetime(2026, 5, 4, hour + 2, tzinfo=LOCAL)),
+        TimeWindow(datetime(2026, 5, 4, hour, tzinfo=LOCAL), datetime(2026, 5, 4, hour + 3, tzinfo=LOCAL)),
+    )
+
+
+def _job() -> tuple[Job, str]:
+    customer = Customer("acme", "c1", "Lee Park", Phone("+13125550111", PhoneType.MOBILE))
+    location = Location("acme", "l1", "c1", Address("1 Elm", "Chicago", "IL", "60601"), verified=True)
+    job = Job.book(
+        customer=customer,
+        location=location,
+        details=JobDetails(job_type="Drain cleaning", summary="Kitchen sink"),
+        visit=_visit(9),
+        now=AT,
+    )
+    job.pull_events()
+    return job, job.appointments[0].appointment_id
+
+
+def produced() -> dict[str, dict[str, Any]]:
+    """The envelope dispatch publishes for each event type, keyed by type."""
+    job, appointment = _job()
+    events: list[DomainEvent] = []
+
+    def keep() -> None:
+        events.extend(job.pull_events())
+
+    job.add_appointment(_visit(13), ("tech-2@acme",), actor=OFFICE, at=AT)
+    keep()
+    job.assign(appointment, ("tech-1@acme",), actor=OFFICE, at=AT)
+    keep()
+    job.confirm(appointment, actor=OFFICE, at=AT)
+    keep()
+    job.reschedule(appointment, _visit(10), None, actor=OFFICE, at=AT)
+    keep()
+    job.reassign(appointment, "tech-1@acme", "tech-3@acme", actor=OFFICE, at=AT)
+    keep()
+    job.assign(appointment, ("tech-1@acme",), actor=OFFICE, at=AT)
+    job.pull_events()
+    job.unassign(appointment, ("tech-1@acme",), actor=OFFICE, at=AT)
+    keep()
+    tech = Actor("tech-3@acme", "technician")
+    job.progress(appointment, "tech-3@acme", TechAction.ON_MY_WAY, actor=tech, at=AT)
+    keep()
+    job.progress(appointment, "tech-3@acme", TechAction.CANCEL_DISPATCH, actor=tech, at=AT)
+    keep()
+    job.progress(appointment, "tech-3@acme", TechAction.ARRIVED, actor=tech, at=AT)
+    job.progress(appointment, "tech-3@acme", TechAction.PAUSE, actor=tech, at=AT, reason="part needed")
+    keep()
+    job.delete_appointment(job.appointments[1].appointment_id, actor=OFFICE, at=AT, reason="booked twice")
+    keep()
+    job.hold("waiting for approval", actor=OFFICE, at=AT)
+    job.remove_hold(actor=OFFICE, at=AT)
+    job.set_billing(0, ("diagnostic fee",))
+    job.cancel("customer moved", actor=OFFICE, at=AT)
+    job.uncancel(actor=OFFICE, at=AT, reason="customer called back")
+    keep()
+    events.append(
+        TechniciansMessaged(
+            "acme", "01JNB5Q4Y8W3T0M2K9D7H6F5GB", ("tech-1@acme",), "Call the office", False, OFFICE, AT
+        )
+    )
+    by_type: dict[str, dict[str, Any]] = {}
+    for event in events:
+        envelope = envelope_for(event, producer="dispatch").model_dump(mode="json")
+        by_type.setdefault(envelope["event_type"], envelope)
+    return by_type
