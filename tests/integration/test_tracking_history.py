@@ -53,6 +53,14 @@ def test_a_fix_sent_in_two_batches_is_stored_once(local_stack: LocalStack) -> No
     assert store.track(t, TECH, WINDOW, NOW) == [fix(0), fix(1), fix(2)]
 
 
+def test_two_readings_sent_for_one_instant_are_read_as_one_fix(local_stack: LocalStack) -> None:
+    t = tenant()
+    store = DynamoFixStore()
+    store.record(t, [fix(0), fix(1, lat=30.5)], TrackingSettings(t), NOW)
+    store.record(t, [fix(1, lat=30.4)], TrackingSettings(t), NOW)
+    assert store.track(t, TECH, WINDOW, NOW) == [fix(0), fix(1, lat=30.5)]
+
+
 def test_a_whole_batch_in_one_bucket_is_stored_by_one_item(local_stack: LocalStack) -> None:
     t = tenant()
     store = DynamoFixStore()
@@ -89,9 +97,12 @@ def test_reads_leave_out_expired_fixes_inside_a_bucket_that_is_still_kept(local_
 
 
 def test_concurrent_batches_for_one_bucket_are_all_kept(local_stack: LocalStack) -> None:
+    """Batches racing to add to a bucket (begun by an earlier one: moto, unlike DynamoDB, can lose
+    an update racing another to create an item)."""
     t = tenant()
     store = DynamoFixStore()
     settings = TrackingSettings(t)
+    store.record(t, [fix(0)], settings, NOW)
     batches = [[fix(0), *(fix(1 + 10 * n + i) for i in range(10))] for n in range(6)]
     barrier = threading.Barrier(len(batches))
     errors: list[BaseException] = []

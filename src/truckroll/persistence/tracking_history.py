@@ -20,8 +20,9 @@ Key layout (in tracking's table, next to the items of :mod:`truckroll.persistenc
   already there are dropped and the rest go to the next item of the bucket (``#1``, ``#2`` ...).
   A fix is therefore in at most one item of its bucket, however writers race. At one fix a second,
   a bucket holds 600.
-- moto applies an UpdateItem that creates an item to an object a concurrent one can replace, losing
-  its adds; against an emulator this process sends its updates one at a time (``emulator_guard``).
+- moto is not atomic where DynamoDB is: an UpdateItem creating an item stores an empty item, then
+  applies the update to it, and a concurrent one creating the same item can replace it in between,
+  losing the first one's fixes. Concurrent adds to an existing item are kept.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ from truckroll.domain.tracking import Fix
 from truckroll.domain.windows import TimeWindow
 from truckroll.persistence.keys import tenant_prefix
 from truckroll.persistence.tables import TableMeta
-from truckroll.persistence.writes import emulator_guard
 
 BUCKET = timedelta(minutes=10)
 DAY = timedelta(days=1)
@@ -135,17 +135,16 @@ class BucketedHistory:
         while pending:
             chunk = pending[: self.fixes_per_item]
             try:  # not Model.update, which asks for the whole item back (ALL_NEW)
-                with emulator_guard():
-                    HistoryItem._get_connection().update_item(
-                        pk,
-                        bucket_sk(start, item),
-                        actions=[
-                            HistoryItem.fixes.add(set(chunk)),
-                            HistoryItem.keep_s.set(keep_s),
-                            HistoryItem.expires_at.set(expires_at),
-                        ],
-                        condition=self._open_with_room_for(len(chunk)),
-                    )
+                HistoryItem._get_connection().update_item(
+                    pk,
+                    bucket_sk(start, item),
+                    actions=[
+                        HistoryItem.fixes.add(set(chunk)),
+                        HistoryItem.keep_s.set(keep_s),
+                        HistoryItem.expires_at.set(expires_at),
+                    ],
+                    condition=self._open_with_room_for(len(chunk)),
+                )
             except UpdateError as error:
                 if error.cause_response_code != CONDITION_FAILED:
                     raise
@@ -166,8 +165,7 @@ class BucketedHistory:
     def _seal(pk: str, sk: str) -> set[str]:
         """Close an item to adds and return what it holds (read in the same request)."""
         sealed = HistoryItem(pk, sk)
-        with emulator_guard():
-            sealed.update(actions=[HistoryItem.sealed.set(True)])
+        sealed.update(actions=[HistoryItem.sealed.set(True)])
         return sealed.fixes or set()
 
     def track(self, tenant_id: str, technician_id: str, window: TimeWindow, now: datetime) -> list[Fix]:
