@@ -56,7 +56,7 @@ def route(
     lunch: list[list[int]],
     seconds: float,
     seed: int,
-    warm: list[list[tuple[Stop, int]]] | None,
+    warm: list[list[tuple[Stop, int]]],
 ) -> Routes:
     """Route the single-technician ``jobs`` and the crews' copies with PyVRP for ``seconds``.
 
@@ -180,26 +180,24 @@ def route(
         groups=groups,
     )
 
-    init = None
-    if warm is not None:
-        routes = []
-        for vt, (i, order) in enumerate(owners):
-            seg = segs_of[i][order]
-            visits = []
-            for stop, begin in warm[i]:
-                if not seg.start <= begin <= seg.end:
-                    continue
-                if (stop.job, i) in copy_of:
-                    visits.append(copy_of[(stop.job, i)])
-                    continue
-                for idx in client_of_job.get(stop.job, []):
-                    c = clients[idx]
-                    if c.tw_early <= begin - t0 <= c.tw_late:
-                        visits.append(idx)
-                        break
-            if visits:
-                routes.append(pyvrp.Route(data, visits, vt))
-        init = pyvrp.Solution(data, routes)
+    routes = []
+    for vt, (i, order) in enumerate(owners):
+        seg = segs_of[i][order]
+        visits = []
+        for stop, begin in warm[i]:
+            if not seg.start <= begin <= seg.end:
+                continue
+            if (stop.job, i) in copy_of:
+                visits.append(copy_of[(stop.job, i)])
+                continue
+            for idx in client_of_job.get(stop.job, []):
+                c = clients[idx]
+                if c.tw_early <= begin - t0 <= c.tw_late:
+                    visits.append(idx)
+                    break
+        if visits:
+            routes.append(pyvrp.Route(data, visits, vt))
+    init = pyvrp.Solution(data, routes)
     with warnings.catch_warnings():
         # Infeasible stretches of the search are expected here; the plan is repaired on the clock.
         warnings.simplefilter("ignore", PenaltyBoundWarning)

@@ -35,15 +35,6 @@ class Schedule:
 @dataclass(frozen=True, slots=True)
 class Failure:
     at: int  # index of the first stop that cannot be served, len(stops) for the way home
-    why: str  # "cap" | "time"
-
-
-def free_time(blocks: Sequence[Window], a: int, b: int) -> int:
-    """Seconds of [a, b] outside the blocks."""
-    total = max(0, b - a)
-    for blk in blocks:
-        total -= max(0, min(b, blk.end) - max(a, blk.start))
-    return total
 
 
 def overlaps(blocks: Sequence[Window], start: int, end: int) -> bool:
@@ -99,19 +90,17 @@ def simulate(
     for i, stop in enumerate(stops):
         leg = problem.leg(prev, stop.place)
         if cap is not None and leg > cap:
-            return Failure(i, "cap")
+            return Failure(i)
         s = earliest_start(blocks, advance(blocks, t, leg), stop)
         if s is None or s < tech.shift.start or s + stop.duration > tech.shift.end:
-            return Failure(i, "time")
+            return Failure(i)
         starts.append(s)
         drive += leg
         t = s + stop.duration
         prev = stop.place
     if stops:
         leg = problem.leg(prev, tech.end_place)
-        if cap is not None and leg > cap:
-            return Failure(len(stops), "cap")
-        if advance(blocks, t, leg) > tech.shift.end:
-            return Failure(len(stops), "time")
+        if (cap is not None and leg > cap) or advance(blocks, t, leg) > tech.shift.end:
+            return Failure(len(stops))
         drive += leg
     return Schedule(tuple(starts), drive)
