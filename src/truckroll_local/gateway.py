@@ -230,6 +230,7 @@ class GatewayServer(ThreadingHTTPServer):
     while the stack starts); answers through its gateway once :meth:`attach` gives it one."""
 
     daemon_threads = True
+    request_queue_size = 1024  # many clients connect at once (load and race tests); the default is 5
 
     def __init__(self, host: str, port: int) -> None:
         super().__init__((host, port), _RequestHandler)

@@ -13,11 +13,14 @@ import os
 import selectors
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 
 logger = logging.getLogger("truckroll_local.moto")
+
+LISTEN_BACKLOG = 1024  # clients open hundreds of connections at once in the race tests
 
 
 class MotoServer:
@@ -110,12 +113,22 @@ class MotoServer:
 
 def serve(host: str) -> None:
     """Child side: serve on a free port until stdin reaches end-of-file."""
-    from moto.server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    from truckroll_local import moto_dynamodb
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
-    server.start()
-    print(server.get_host_and_port()[1], flush=True)
+    moto_dynamodb.install()
+    app = moto_dynamodb.SerializedWrites(DomainDispatcherApplication(create_backend_app))
+    server = make_server(host, 0, app, threaded=True, request_handler=MotoRequestHandler)
+    server.socket.listen(LISTEN_BACKLOG)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(server.server_address[1], flush=True)
     sys.stdin.buffer.read()
     os._exit(0)  # moto keeps nothing worth flushing; a graceful shutdown only costs time
 

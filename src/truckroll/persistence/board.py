@@ -23,7 +23,7 @@ from truckroll.domain.status import AppointmentStatus, JobStatus
 from truckroll.domain.windows import Clock, TimeWindow
 from truckroll.persistence import keys
 from truckroll.persistence.core_models import BoardEntryItem, FeedItem
-from truckroll.persistence.writes import Write, emulator_guard
+from truckroll.persistence.writes import Write
 
 FEED_RETENTION = timedelta(days=3)
 FEED_OVERLAP = timedelta(seconds=5)
@@ -150,14 +150,13 @@ class DynamoBoardRepository:
             BoardChange(entry.day, entry.appointment_id, entry, ()),
             self._clock() + FEED_RETENTION,
         )
-        with emulator_guard():
-            try:
-                board.item.save(condition=BoardEntryItem.pk.does_not_exist())
-            except PutError as error:
-                if error.cause_response_code == "ConditionalCheckFailedException":
-                    return
-                raise
-            feed.item.save()
+        try:
+            board.item.save(condition=BoardEntryItem.pk.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return
+            raise
+        feed.item.save()
 
     def day(self, tenant_id: str, day: date) -> BoardDay:
         items = BoardEntryItem.query(keys.board_pk(tenant_id, day), consistent_read=True)

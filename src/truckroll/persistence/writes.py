@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -18,25 +15,6 @@ from truckroll.persistence.core_models import CoreItem
 from truckroll.persistence.tables import connection
 
 TRANSACTION_LIMIT = 100
-_EMULATOR = threading.Lock()
-
-
-@contextmanager
-def emulator_guard() -> Iterator[None]:
-    """Writes of this process one at a time when DynamoDB is an emulator (``AWS_ENDPOINT_URL`` set).
-
-    moto, the AWS of the local stack and of the tests, deep-copies a table before each transaction
-    and puts the copy back when the transaction fails: concurrent writes then break the copy
-    ("dictionary changed size") or are undone by it. Serialising this process's writes keeps it
-    correct; the outcome of a race is still decided by the transactions' conditions, because every
-    read happens outside the guard. In AWS (no endpoint) nothing waits, and Lambda serves one
-    request per process anyway.
-    """
-    if os.environ.get("AWS_ENDPOINT_URL"):
-        with _EMULATOR:
-            yield
-    else:
-        yield
 
 
 @dataclass(frozen=True)
@@ -57,7 +35,7 @@ def transact(writes: Sequence[Write]) -> None:
     if len(writes) > TRANSACTION_LIMIT:
         raise ValueError(f"{len(writes)} writes do not fit in one transaction")
     try:
-        with emulator_guard(), TransactWrite(connection=connection()) as transaction:
+        with TransactWrite(connection=connection()) as transaction:
             for write in writes:
                 if write.op == "put":
                     transaction.save(write.item, condition=write.condition)
