@@ -97,12 +97,9 @@ def test_reads_leave_out_expired_fixes_inside_a_bucket_that_is_still_kept(local_
 
 
 def test_concurrent_batches_for_one_bucket_are_all_kept(local_stack: LocalStack) -> None:
-    """Batches racing to add to a bucket (begun by an earlier one: moto, unlike DynamoDB, can lose
-    an update racing another to create an item)."""
     t = tenant()
     store = DynamoFixStore()
     settings = TrackingSettings(t)
-    store.record(t, [fix(0)], settings, NOW)
     batches = [[fix(0), *(fix(1 + 10 * n + i) for i in range(10))] for n in range(6)]
     barrier = threading.Barrier(len(batches))
     errors: list[BaseException] = []

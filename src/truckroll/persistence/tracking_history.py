@@ -20,9 +20,6 @@ Key layout (in tracking's table, next to the items of :mod:`truckroll.persistenc
   already there are dropped and the rest go to the next item of the bucket (``#1``, ``#2`` ...).
   A fix is therefore in at most one item of its bucket, however writers race. At one fix a second,
   a bucket holds 600.
-- moto is not atomic where DynamoDB is: an UpdateItem creating an item stores an empty item, then
-  applies the update to it, and a concurrent one creating the same item can replace it in between,
-  losing the first one's fixes. Concurrent adds to an existing item are kept.
 """
 
 from __future__ import annotations
