@@ -27,7 +27,7 @@ run: install ## the whole system on 127.0.0.1:$(PORT); SEED=1 adds the demo comp
 	$(VENV)/bin/truckroll-local --port $(PORT) $(if $(SEED),--seed-demo,)
 
 token: install ## print a token for a seeded user of a running stack: make token USER_NAME=tech-1@demo
-	@curl -sf "http://127.0.0.1:$(PORT)/auth/dev-token?user=$(or $(USER_NAME),dispatcher@demo)" | $(PY) -c "import json,sys; print(json.load(sys.stdin)['access_token'])"
+	@$(PY) -c "import json, sys, urllib.request; print(json.load(urllib.request.urlopen(sys.argv[1]))['access_token'])" "http://127.0.0.1:$(PORT)/auth/dev-token?user=$(or $(USER_NAME),dispatcher@demo)"
 
 lint: install
 	$(VENV)/bin/ruff check .
