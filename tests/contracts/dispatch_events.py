@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from truckroll.contracts.publish import envelope_for
+from truckroll.domain.crews import Crew, MemberKind
 from truckroll.domain.customers import Address, Customer, Location, Phone, PhoneType
-from truckroll.domain.events import Actor, DomainEvent, TechniciansMessaged
+from truckroll.domain.events import (
+    Actor,
+    CrewChange,
+    CrewChanged,
+    DomainEvent,
+    NonJobEventChange,
+    NonJobEventChanged,
+    ShiftsSet,
+    TechniciansMessaged,
+)
 from truckroll.domain.jobs import Job, JobDetails, TechAction, Visit
+from truckroll.domain.schedule import TechDay
+from truckroll.domain.timeline import NonJobEvent, Shift, ShiftKind, working_time
 from truckroll.domain.windows import TimeWindow
 
 LOCAL = timezone(timedelta(hours=-5))
@@ -35,6 +47,41 @@ def _job() -> tuple[Job, str]:
     )
     job.pull_events()
     return job, job.appointments[0].appointment_id
+
+
+def _local(hour: int) -> datetime:
+    return datetime(2026, 5, 4, hour, tzinfo=LOCAL)
+
+
+def _timeline_events() -> list[DomainEvent]:
+    """A day's shifts (lunch taken off), a meeting through its life, a crew through its life."""
+    day = TechDay("acme", "tech-1@acme", date(2026, 5, 4))
+    day = day.with_shift(
+        Shift("01JNB5Q4Y8W3T0M2K9D7H6F5G1", ShiftKind.REGULAR, TimeWindow(_local(7), _local(17)))
+    )
+    day = day.with_shift(
+        Shift("01JNB5Q4Y8W3T0M2K9D7H6F5G2", ShiftKind.TIME_OFF, TimeWindow(_local(12), _local(13)))
+    )
+    meeting = NonJobEvent(
+        "01JNB5Q4Y8W3T0M2K9D7H6F5G3", "meeting", TimeWindow(_local(7), _local(8)), True, "MTG"
+    )
+    crew = Crew("acme", "01JNB5Q4Y8W3T0M2K9D7H6F5G4", "Roofing crew").with_member(
+        "tech-1@acme", MemberKind.LINKED
+    )
+    joined = crew.with_member("tech-2@acme", MemberKind.FLOATING)
+    return [
+        ShiftsSet("acme", "tech-1@acme", day.day, working_time(day.shifts), AT),
+        *(
+            NonJobEventChanged(change, "acme", "tech-1@acme", meeting, OFFICE, AT)
+            for change in (NonJobEventChange.CREATED, NonJobEventChange.EDITED, NonJobEventChange.DELETED)
+        ),
+        NonJobEventChanged(
+            NonJobEventChange.COMPLETED, "acme", "tech-1@acme", meeting.complete(), OFFICE, AT
+        ),
+        CrewChanged(CrewChange.CREATED, "acme", crew, OFFICE, AT),
+        CrewChanged(CrewChange.MEMBER_ADDED, "acme", joined, OFFICE, AT, "tech-2@acme"),
+        CrewChanged(CrewChange.MEMBER_REMOVED, "acme", crew, OFFICE, AT, "tech-2@acme"),
+    ]
 
 
 def produced() -> dict[str, dict[str, Any]]:
@@ -80,6 +127,7 @@ def produced() -> dict[str, dict[str, Any]]:
             "acme", "01JNB5Q4Y8W3T0M2K9D7H6F5GB", ("tech-1@acme",), "Call the office", False, OFFICE, AT
         )
     )
+    events.extend(_timeline_events())
     by_type: dict[str, dict[str, Any]] = {}
     for event in events:
         envelope = envelope_for(event, producer="dispatch").model_dump(mode="json")

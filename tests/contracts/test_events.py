@@ -14,9 +14,16 @@ import pytest
 from dispatch_events import produced
 
 from truckroll.contracts.catalog import CATALOG
-from truckroll.contracts.dispatch import APPOINTMENT_EVENTS, JOB_EVENTS, TECHNICIAN_MESSAGED
+from truckroll.contracts.dispatch import (
+    APPOINTMENT_EVENTS,
+    CREW_EVENTS,
+    JOB_EVENTS,
+    NON_JOB_EVENTS,
+    TECHNICIAN_MESSAGED,
+)
 from truckroll.contracts.envelope import EventEnvelope
 from truckroll.contracts.publish import envelope_for
+from truckroll.contracts.tracking import TECHNICIAN_SHIFTS_SET
 from truckroll.domain.customers import Address, Customer, Location, Phone, PhoneType
 from truckroll.domain.jobs import Job, JobDetails, Visit
 from truckroll.domain.windows import TimeWindow
@@ -89,7 +96,16 @@ def test_what_the_producer_publishes_keeps_to_the_golden_contract(with_visit: bo
     assert produced["data"]["status"] == ("scheduled" if with_visit else "unscheduled")
 
 
-DISPATCH_EVENTS = sorted([*APPOINTMENT_EVENTS.values(), *JOB_EVENTS.values(), TECHNICIAN_MESSAGED])
+DISPATCH_EVENTS = sorted(
+    [
+        *APPOINTMENT_EVENTS.values(),
+        *JOB_EVENTS.values(),
+        *NON_JOB_EVENTS.values(),
+        *CREW_EVENTS.values(),
+        TECHNICIAN_MESSAGED,
+        TECHNICIAN_SHIFTS_SET,
+    ]
+)
 
 
 def test_dispatch_publishes_every_dispatch_event_type() -> None:

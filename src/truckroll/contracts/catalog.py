@@ -6,19 +6,27 @@ from pydantic import BaseModel
 
 from truckroll.contracts.dispatch import (
     APPOINTMENT_EVENTS,
+    CREW_EVENTS,
     JOB_EVENTS,
+    NON_JOB_EVENTS,
     TECHNICIAN_MESSAGED,
     AppointmentChangeV1,
+    CrewChangeV1,
     JobChangeV1,
+    NonJobEventChangeV1,
     TechniciansMessagedV1,
 )
 from truckroll.contracts.jobs import JOB_BOOKED, JobBookedV1
+from truckroll.contracts.tracking import TECHNICIAN_SHIFTS_SET, TechnicianShiftsSetV1
 
 CATALOG: dict[tuple[str, int], type[BaseModel]] = {
     (JOB_BOOKED, 1): JobBookedV1,
     **{(event_type, 1): AppointmentChangeV1 for event_type in APPOINTMENT_EVENTS.values()},
     **{(event_type, 1): JobChangeV1 for event_type in JOB_EVENTS.values()},
     (TECHNICIAN_MESSAGED, 1): TechniciansMessagedV1,
+    **{(event_type, 1): NonJobEventChangeV1 for event_type in NON_JOB_EVENTS.values()},
+    **{(event_type, 1): CrewChangeV1 for event_type in CREW_EVENTS.values()},
+    (TECHNICIAN_SHIFTS_SET, 1): TechnicianShiftsSetV1,
 }
 
 

@@ -1,5 +1,7 @@
-"""Contracts of dispatch's events: what happened to an appointment, to a job as a whole, and
-messages to technicians. Version 1 may only grow by optional fields; anything else is version 2.
+"""Contracts of dispatch's events: what happened to an appointment, to a job as a whole, to a
+non-job event on a technician's timeline or to a crew, and messages to technicians (shifts are
+published as ``technician.shifts_set``, in truckroll.contracts.tracking). Version 1 may only grow
+by optional fields; anything else is version 2.
 
 All ``appointment.*`` types share one data model (the appointment after the change, who did it,
 why, and what the change added, removed or moved); all ``job.*`` types share another. Their
@@ -11,11 +13,14 @@ from __future__ import annotations
 from pydantic import AwareDatetime, Field
 
 from truckroll.contracts.jobs import ContractModel, WindowV1
-from truckroll.domain.events import AppointmentChange, JobChange
+from truckroll.domain.crews import MemberKind
+from truckroll.domain.events import AppointmentChange, CrewChange, JobChange, NonJobEventChange
 from truckroll.domain.status import AppointmentStatus, JobStatus, TechStatus
 
 APPOINTMENT_EVENTS = {change: f"appointment.{change.value}" for change in AppointmentChange}
 JOB_EVENTS = {change: f"job.{change.value}" for change in JobChange}
+NON_JOB_EVENTS = {change: f"non_job_event.{change.value}" for change in NonJobEventChange}
+CREW_EVENTS = {change: f"crew.{change.value}" for change in CrewChange}
 TECHNICIAN_MESSAGED = "technician.messaged"
 
 
@@ -82,5 +87,40 @@ class TechniciansMessagedV1(ContractModel):
     technician_ids: list[str]
     text: str
     announcement: bool
+    actor: ActorV1
+    at: AwareDatetime
+
+
+class NonJobEventV1(ContractModel):
+    event_id: str
+    type: str = Field(description="meeting, training, time off...")
+    start: AwareDatetime
+    end: AwareDatetime
+    counts_against_capacity: bool
+    timesheet_code: str | None
+    completed: bool
+
+
+class NonJobEventChangeV1(ContractModel):
+    """``non_job_event.<change>`` v1: the event after the change (as it was, for a deletion)."""
+
+    technician_id: str
+    event: NonJobEventV1
+    actor: ActorV1
+    at: AwareDatetime
+
+
+class CrewMemberV1(ContractModel):
+    technician_id: str
+    kind: MemberKind
+
+
+class CrewChangeV1(ContractModel):
+    """``crew.<change>`` v1: the crew after the change."""
+
+    crew_id: str
+    name: str
+    members: list[CrewMemberV1]
+    technician_id: str | None = Field(description="the member added or removed")
     actor: ActorV1
     at: AwareDatetime

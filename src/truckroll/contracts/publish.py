@@ -6,12 +6,18 @@ from pydantic import BaseModel
 
 from truckroll.contracts.dispatch import (
     APPOINTMENT_EVENTS,
+    CREW_EVENTS,
     JOB_EVENTS,
+    NON_JOB_EVENTS,
     TECHNICIAN_MESSAGED,
     ActorV1,
     AppointmentChangeV1,
     AppointmentStateV1,
+    CrewChangeV1,
+    CrewMemberV1,
     JobChangeV1,
+    NonJobEventChangeV1,
+    NonJobEventV1,
     TechnicianProgressV1,
     TechniciansMessagedV1,
     VisitV1,
@@ -25,12 +31,16 @@ from truckroll.contracts.jobs import (
     LocationV1,
     WindowV1,
 )
+from truckroll.contracts.tracking import TECHNICIAN_SHIFTS_SET, ShiftV1, TechnicianShiftsSetV1
 from truckroll.domain.events import (
     Actor,
     AppointmentChanged,
+    CrewChanged,
     DomainEvent,
     JobBooked,
     JobChanged,
+    NonJobEventChanged,
+    ShiftsSet,
     TechniciansMessaged,
 )
 from truckroll.domain.jobs import Appointment, Visit
@@ -155,6 +165,44 @@ def technicians_messaged_v1(event: TechniciansMessaged) -> TechniciansMessagedV1
     )
 
 
+def shifts_set_v1(event: ShiftsSet) -> TechnicianShiftsSetV1:
+    return TechnicianShiftsSetV1(
+        technician_id=event.technician_id,
+        day=event.day,
+        shifts=[ShiftV1(start=w.start, end=w.end) for w in event.working],
+    )
+
+
+def non_job_event_change_v1(event: NonJobEventChanged) -> NonJobEventChangeV1:
+    e = event.event
+    return NonJobEventChangeV1(
+        technician_id=event.technician_id,
+        event=NonJobEventV1(
+            event_id=e.event_id,
+            type=e.type,
+            start=e.window.start,
+            end=e.window.end,
+            counts_against_capacity=e.counts_against_capacity,
+            timesheet_code=e.timesheet_code,
+            completed=e.completed,
+        ),
+        actor=_actor(event.actor),
+        at=event.at,
+    )
+
+
+def crew_change_v1(event: CrewChanged) -> CrewChangeV1:
+    crew = event.crew
+    return CrewChangeV1(
+        crew_id=crew.crew_id,
+        name=crew.name,
+        members=[CrewMemberV1(technician_id=m.technician_id, kind=m.kind) for m in crew.members],
+        technician_id=event.technician_id,
+        actor=_actor(event.actor),
+        at=event.at,
+    )
+
+
 def _current(event: DomainEvent) -> tuple[str, BaseModel]:
     """The event type and data of the current contract version of ``event``."""
     match event:
@@ -166,6 +214,12 @@ def _current(event: DomainEvent) -> tuple[str, BaseModel]:
             return JOB_EVENTS[event.change], job_change_v1(event)
         case TechniciansMessaged():
             return TECHNICIAN_MESSAGED, technicians_messaged_v1(event)
+        case ShiftsSet():
+            return TECHNICIAN_SHIFTS_SET, shifts_set_v1(event)
+        case NonJobEventChanged():
+            return NON_JOB_EVENTS[event.change], non_job_event_change_v1(event)
+        case CrewChanged():
+            return CREW_EVENTS[event.change], crew_change_v1(event)
 
 
 def envelope_for(event: DomainEvent, *, producer: str, correlation_id: str | None = None) -> EventEnvelope:

@@ -5,7 +5,7 @@ a dispatch action is also the job's audit trail entry: who, when, what and why."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +13,10 @@ from truckroll.domain.customers import Customer, Location
 from truckroll.domain.status import JobStatus
 
 if TYPE_CHECKING:
+    from truckroll.domain.crews import Crew
     from truckroll.domain.jobs import Appointment, JobDetails, Visit
+    from truckroll.domain.timeline import NonJobEvent
+    from truckroll.domain.windows import TimeWindow
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,67 @@ class TechniciansMessaged:
     at: datetime
 
 
-DomainEvent = JobBooked | AppointmentChanged | JobChanged | TechniciansMessaged
+@dataclass(frozen=True)
+class ShiftsSet:
+    """A technician's working time on one local day, as it now is (empty: off all day)."""
+
+    tenant_id: str
+    technician_id: str
+    day: date
+    working: tuple[TimeWindow, ...]
+    at: datetime
+
+
+class NonJobEventChange(StrEnum):
+    """What happened to a non-job event; the event type is ``non_job_event.<value>``."""
+
+    CREATED = "created"
+    EDITED = "edited"
+    COMPLETED = "completed"
+    DELETED = "deleted"
+
+
+@dataclass(frozen=True)
+class NonJobEventChanged:
+    """``event`` as it is after the change (as it was, for a deletion)."""
+
+    change: NonJobEventChange
+    tenant_id: str
+    technician_id: str
+    event: NonJobEvent
+    actor: Actor
+    at: datetime
+
+
+class CrewChange(StrEnum):
+    """What happened to a crew; the event type is ``crew.<value>``."""
+
+    CREATED = "created"
+    MEMBER_ADDED = "member_added"
+    MEMBER_REMOVED = "member_removed"
+
+
+@dataclass(frozen=True)
+class CrewChanged:
+    """``crew`` as it is after the change; ``technician_id`` the member added or removed."""
+
+    change: CrewChange
+    tenant_id: str
+    crew: Crew
+    actor: Actor
+    at: datetime
+    technician_id: str | None = None
+
+
+DomainEvent = (
+    JobBooked
+    | AppointmentChanged
+    | JobChanged
+    | TechniciansMessaged
+    | ShiftsSet
+    | NonJobEventChanged
+    | CrewChanged
+)
 AuditedEvent = AppointmentChanged | JobChanged
 
 

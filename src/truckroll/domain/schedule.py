@@ -6,18 +6,23 @@ same transaction as the job, on the condition that their versions are still the 
 concurrent assignments can never both pass the overlap check on the same stale copy.
 
 A technician never holds overlapping slots unless a dispatcher forces it; a forced slot is kept
-with ``forced`` set and the board flags it.
+with ``forced`` set and the board flags it. The day also holds the technician's shifts and non-job
+events (truckroll.domain.timeline); a non-job event that counts against capacity holds a slot.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import TypeVar
 
 from truckroll.domain.jobs import Appointment
-from truckroll.errors import Conflict
+from truckroll.domain.timeline import NonJobEvent, Shift
+from truckroll.errors import Conflict, NotFound
+
+T = TypeVar("T")
 
 
 class SlotKind(StrEnum):
@@ -54,6 +59,8 @@ class TechDay:
     day: date
     slots: tuple[Slot, ...] = ()
     version: int = 0  # 0: never stored
+    shifts: tuple[Shift, ...] = ()
+    events: tuple[NonJobEvent, ...] = ()
 
     def rebooked(self, owners: frozenset[str], slots: Iterable[Slot], *, force: bool) -> TechDay:
         """This day with ``owners``' slots replaced by ``slots``. A new or moved slot that overlaps
@@ -78,6 +85,45 @@ class TechDay:
 
     def forced_owners(self) -> frozenset[str]:
         return frozenset(s.owner_id for s in self.slots if s.forced)
+
+    def with_shift(self, shift: Shift) -> TechDay:
+        shifts = sorted((*self.shifts, shift), key=lambda s: (s.window.start, s.shift_id))
+        return replace(self, shifts=tuple(shifts))
+
+    def without_shift(self, shift_id: str) -> TechDay:
+        return replace(
+            self, shifts=_without(self.shifts, lambda s: s.shift_id == shift_id, f"shift {shift_id}")
+        )
+
+    def event(self, event_id: str) -> NonJobEvent:
+        found = next((e for e in self.events if e.event_id == event_id), None)
+        if found is None:
+            raise NotFound(f"event {event_id} not found")
+        return found
+
+    def with_event(self, event: NonJobEvent, *, force: bool) -> TechDay:
+        """The day with ``event`` in it (replacing its earlier version). One that counts against
+        capacity takes its time like an appointment: an overlap is refused unless forced."""
+        window = event.window
+        slots = [Slot(event.event_id, SlotKind.EVENT, window.start, window.end)]
+        day = self.rebooked(
+            frozenset({event.event_id}), slots if event.counts_against_capacity else [], force=force
+        )
+        others = (e for e in self.events if e.event_id != event.event_id)
+        return replace(
+            day, events=tuple(sorted((*others, event), key=lambda e: (e.window.start, e.event_id)))
+        )
+
+    def without_event(self, event_id: str) -> TechDay:
+        events = _without(self.events, lambda e: e.event_id == event_id, f"event {event_id}")
+        return replace(self.rebooked(frozenset({event_id}), [], force=False), events=events)
+
+
+def _without(items: tuple[T, ...], matches: Callable[[T], bool], what: str) -> tuple[T, ...]:
+    kept = tuple(i for i in items if not matches(i))
+    if len(kept) == len(items):
+        raise NotFound(f"{what} not found")
+    return kept
 
 
 class DoubleBooked(Conflict):

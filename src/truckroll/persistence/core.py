@@ -12,11 +12,13 @@ from pynamodb.expressions.condition import Condition
 
 from truckroll.contracts.publish import envelope_for
 from truckroll.domain.board import BoardChange, BoardLocation, Site
+from truckroll.domain.crews import Crew, CrewMember
 from truckroll.domain.customers import Customer, Location
 from truckroll.domain.events import Actor, AppointmentChanged, AuditEntry, DomainEvent, JobChanged
 from truckroll.domain.jobs import Appointment, Assignment, Job, JobDetails, JobSource, Priority, Visit
 from truckroll.domain.schedule import Slot, TechDay
 from truckroll.domain.status import OfferState
+from truckroll.domain.timeline import NonJobEvent, Shift
 from truckroll.domain.windows import Clock, TimeWindow
 from truckroll.persistence import keys
 from truckroll.persistence.board import FEED_RETENTION, change_writes
@@ -24,6 +26,7 @@ from truckroll.persistence.core_models import (
     AppointmentItem,
     AuditItem,
     CoreItem,
+    CrewItem,
     CustomerItem,
     JobItem,
     LocationItem,
@@ -35,6 +38,9 @@ from truckroll.persistence.writes import Write, transact
 OUTBOX_RETENTION = timedelta(days=7)
 _ASSIGNMENTS = TypeAdapter(list[Assignment])
 _SLOTS = TypeAdapter(list[Slot])
+_SHIFTS = TypeAdapter(list[Shift])
+_EVENTS = TypeAdapter(list[NonJobEvent])
+_MEMBERS = TypeAdapter(list[CrewMember])
 
 
 def _new(model: type[CoreItem]) -> Condition:
@@ -148,9 +154,7 @@ class DynamoScheduleRepository:
             )
         except TechDayItem.DoesNotExist:
             return TechDay(tenant_id, technician_id, day)
-        return TechDay(
-            tenant_id, technician_id, day, tuple(_SLOTS.validate_json(item.slots)), int(item.version or 0)
-        )
+        return _tech_day(item)
 
     def days(self, tenant_id: str, technician_id: str, first: date, last: date) -> list[TechDay]:
         """The technician's stored days from ``first`` to ``last`` (one Query)."""
@@ -159,16 +163,11 @@ class DynamoScheduleRepository:
             TechDayItem.sk.between(keys.tech_day_sk(first), keys.tech_day_sk(last)),
             consistent_read=True,
         )
-        return [
-            TechDay(
-                tenant_id,
-                technician_id,
-                date.fromisoformat(i.day),
-                tuple(_SLOTS.validate_json(i.slots)),
-                int(i.version or 0),
-            )
-            for i in items
-        ]
+        return [_tech_day(i) for i in items]
+
+    def of_date(self, tenant_id: str, day: date) -> list[TechDay]:
+        """Every technician's stored day of ``day`` (one Query on gsi1, eventually consistent)."""
+        return [_tech_day(i) for i in TechDayItem.of_date.query(keys.tech_days_of_date_pk(tenant_id, day))]
 
     def put(self, day: TechDay) -> None:
         """Stage the day, conditioned on its version being the one read."""
@@ -179,12 +178,63 @@ class DynamoScheduleRepository:
             technician_id=day.technician_id,
             day=day.day.isoformat(),
             slots=_SLOTS.dump_json(list(day.slots)).decode(),
+            shifts=_SHIFTS.dump_json(list(day.shifts)).decode(),
+            events=_EVENTS.dump_json(list(day.events)).decode(),
+            gsi1pk=keys.tech_days_of_date_pk(day.tenant_id, day.day),
+            gsi1sk=keys.technician_sk(day.technician_id),
         )
         _set_version(item, day.version)
         self._uow.stage(Write("put", item))
 
 
-def _set_version(item: JobItem | TechDayItem, version: int) -> None:
+def _tech_day(item: TechDayItem) -> TechDay:
+    return TechDay(
+        item.tenant_id,
+        item.technician_id,
+        date.fromisoformat(item.day),
+        tuple(_SLOTS.validate_json(item.slots)),
+        int(item.version or 0),
+        tuple(_SHIFTS.validate_json(item.shifts)),
+        tuple(_EVENTS.validate_json(item.events)),
+    )
+
+
+class DynamoCrewRepository:
+    """Crews of a tenant: one partition, so the list is one Query."""
+
+    def __init__(self, uow: DynamoCoreUnitOfWork) -> None:
+        self._uow = uow
+
+    def get(self, tenant_id: str, crew_id: str) -> Crew | None:
+        try:
+            item = CrewItem.get(keys.crews_pk(tenant_id), keys.crew_sk(crew_id), consistent_read=True)
+        except CrewItem.DoesNotExist:
+            return None
+        return _crew(item)
+
+    def all(self, tenant_id: str) -> list[Crew]:
+        return [_crew(i) for i in CrewItem.query(keys.crews_pk(tenant_id), consistent_read=True)]
+
+    def put(self, crew: Crew) -> None:
+        """Stage the crew, conditioned on its version being the one read (a new one: not existing)."""
+        item = CrewItem(
+            pk=keys.crews_pk(crew.tenant_id),
+            sk=keys.crew_sk(crew.crew_id),
+            tenant_id=crew.tenant_id,
+            crew_id=crew.crew_id,
+            name=crew.name,
+            members=_MEMBERS.dump_json(list(crew.members)).decode(),
+        )
+        _set_version(item, crew.version)
+        self._uow.stage(Write("put", item))
+
+
+def _crew(item: CrewItem) -> Crew:
+    members = tuple(_MEMBERS.validate_json(item.members))
+    return Crew(item.tenant_id, item.crew_id, item.name, members, int(item.version or 0))
+
+
+def _set_version(item: JobItem | TechDayItem | CrewItem, version: int) -> None:
     """Condition the write on ``version`` being the stored one; a new item (version 0) keeps no
     version, and PynamoDB then requires that it does not exist yet."""
     if version:
@@ -297,6 +347,7 @@ class DynamoCoreUnitOfWork:
         self._customers = DynamoCustomerRepository(self)
         self._jobs = DynamoJobRepository(self)
         self._schedules = DynamoScheduleRepository(self)
+        self._crews = DynamoCrewRepository(self)
         self._staged: list[Write] = []
         self._seen: list[Job] = []
         self._published: list[DomainEvent] = []
@@ -312,6 +363,10 @@ class DynamoCoreUnitOfWork:
     @property
     def schedules(self) -> DynamoScheduleRepository:
         return self._schedules
+
+    @property
+    def crews(self) -> DynamoCrewRepository:
+        return self._crews
 
     def stage(self, write: Write) -> None:
         self._staged.append(write)

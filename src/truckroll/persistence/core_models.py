@@ -15,6 +15,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from truckroll.persistence.tables import TableMeta
@@ -137,12 +138,35 @@ class FeedItem(CoreItem, discriminator="board_change"):
     expires_at = TTLAttribute()
 
 
+class TechDaysOfDate(GlobalSecondaryIndex["TechDayItem"]):  # type: ignore[no-untyped-call]
+    """Every technician's day of one date (gsi1): the board's rows in one Query."""
+
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
 class TechDayItem(CoreItem, discriminator="tech_day"):
-    """A technician's booked time on one day (see truckroll.domain.schedule)."""
+    """A technician's booked time, shifts and non-job events on one day (truckroll.domain.schedule)."""
 
     technician_id = UnicodeAttribute()
     day = UnicodeAttribute()
     slots = UnicodeAttribute(default="[]")  # JSON: owner, kind, start, end, forced
+    shifts = UnicodeAttribute(default="[]")  # JSON: id, kind, window
+    events = UnicodeAttribute(default="[]")  # JSON: id, type, window, capacity, timesheet code, completed
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    version = VersionAttribute()
+    of_date = TechDaysOfDate()
+
+
+class CrewItem(CoreItem, discriminator="crew"):
+    crew_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    members = UnicodeAttribute(default="[]")  # JSON: technician id, kind
     version = VersionAttribute()
 
 

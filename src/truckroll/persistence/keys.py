@@ -10,7 +10,10 @@ Core table (single-table design; booking and dispatch):
   board change       pk T#{tenant}#FEED#{yyyy-mm-dd}     sk {ulid}          (TTL expires_at)
   audit entry        pk T#{tenant}#JOB#{job_id}#AUDIT    sk {event_id}      (event ids are ULIDs)
   technician         pk T#{tenant}#TECHNICIANS           sk TECH#{technician_id}
-  technician's day   pk T#{tenant}#TECH#{technician_id}  sk DAY#{yyyy-mm-dd} (version attribute)
+  technician's day   pk T#{tenant}#TECH#{technician_id}  sk DAY#{yyyy-mm-dd} (version attribute;
+                     its slots, shifts and non-job events)
+                     gsi1pk T#{tenant}#DAYS#{yyyy-mm-dd}  gsi1sk TECH#{technician_id}
+  crew               pk T#{tenant}#CREWS                  sk CREW#{crew_id}  (version attribute)
 
 Notify table:
   settings           pk T#{tenant}#SETTINGS              sk NOTIFY
@@ -83,6 +86,18 @@ def tech_day_pk(tenant_id: str, technician_id: str) -> str:
 
 def tech_day_sk(day: date) -> str:
     return f"DAY#{day.isoformat()}"
+
+
+def tech_days_of_date_pk(tenant_id: str, day: date) -> str:
+    return f"{tenant_prefix(tenant_id)}#DAYS#{day.isoformat()}"
+
+
+def crews_pk(tenant_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#CREWS"
+
+
+def crew_sk(crew_id: str) -> str:
+    return f"CREW#{crew_id}"
 
 
 def notify_settings_pk(tenant_id: str) -> str:
