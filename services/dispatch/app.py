@@ -8,7 +8,7 @@ from functools import cache
 
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from chalice.app import DynamoDBEvent, Response, SQSEvent
-from chalicelib.dispatch import actions, people
+from chalicelib.dispatch import actions, crews, people, timeline
 from chalicelib.dispatch import schemas as s
 from chalicelib.dispatch.board import parse_cursor, parse_day, read_board, read_changes, read_week
 from chalicelib.dispatch.bootstrap import SERVICE, Dispatch, bootstrap
@@ -23,6 +23,9 @@ jwt_auth = app.jwt_auth
 EVENTS = next(q for q in RESOURCES.queues if q.consumer == SERVICE and q.handler == "on_event")
 RELAY = next(c for c in RESOURCES.stream_consumers if c.consumer == SERVICE and c.handler == "relay_outbox")
 APPOINTMENT = "/jobs/{job_id}/appointments/{appointment_id}"
+SHIFTS = "/technicians/{technician_id}/shifts"
+EVENTS_OF = "/technicians/{technician_id}/events"
+EVENT = EVENTS_OF + "/{date}/{event_id}"
 
 
 @cache
@@ -227,6 +230,63 @@ def get_schedule(technician_id: str) -> Response:
     return json_response({"technician_id": technician_id, "days": [s.booked_view(d) for d in days]})
 
 
+@app.route(SHIFTS, methods=["GET"])
+def list_shifts(technician_id: str) -> Response:
+    request = app.request()
+    first = parse_day(query_param(request, "from"), "from")
+    last = parse_day(query_param(request, "to"), "to")
+    days = people.technician_shifts(technician_id, first, last, app.principal(), dispatch())
+    return json_response({"technician_id": technician_id, "days": [s.shifts_view(d) for d in days]})
+
+
+@app.route(SHIFTS, methods=["POST"])
+def add_shift(technician_id: str) -> Response:
+    body = parse_body(app.request(), s.ShiftIn)
+    shift = timeline.add_shift(technician_id, body.to_shift(), app.principal(), dispatch())
+    return json_response(s.shift_view(shift), status=201)
+
+
+@app.route(SHIFTS + "/{date}/{shift_id}", methods=["DELETE"])
+def delete_shift(technician_id: str, date: str, shift_id: str) -> Response:
+    timeline.delete_shift(technician_id, parse_day(date), shift_id, app.principal(), dispatch())
+    return Response(body="", status_code=204)
+
+
+@app.route(EVENTS_OF, methods=["POST"])
+def add_event(technician_id: str) -> Response:
+    body = parse_body(app.request(), s.NonJobEventIn)
+    event = timeline.add_event(technician_id, body.to_event(), body.force, app.principal(), dispatch())
+    return json_response(s.event_view(event), status=201)
+
+
+@app.route(EVENT, methods=["GET"])
+def get_event(technician_id: str, date: str, event_id: str) -> Response:
+    event = timeline.get_event(technician_id, parse_day(date), event_id, app.principal(), dispatch())
+    return json_response(s.event_view(event))
+
+
+@app.route(EVENT, methods=["PUT"])
+def edit_event(technician_id: str, date: str, event_id: str) -> Response:
+    body = parse_body(app.request(), s.NonJobEventIn)
+    draft = body.to_event(event_id)
+    event = timeline.edit_event(
+        technician_id, parse_day(date), draft, body.force, app.principal(), dispatch()
+    )
+    return json_response(s.event_view(event))
+
+
+@app.route(EVENT + "/complete", methods=["POST"])
+def complete_event(technician_id: str, date: str, event_id: str) -> Response:
+    event = timeline.complete_event(technician_id, parse_day(date), event_id, app.principal(), dispatch())
+    return json_response(s.event_view(event))
+
+
+@app.route(EVENT, methods=["DELETE"])
+def delete_event(technician_id: str, date: str, event_id: str) -> Response:
+    timeline.delete_event(technician_id, parse_day(date), event_id, app.principal(), dispatch())
+    return Response(body="", status_code=204)
+
+
 @app.route("/technicians/{technician_id}/messages", methods=["POST"])
 def message_technician(technician_id: str) -> Response:
     body = parse_body(app.request(), s.MessageIn)
@@ -239,6 +299,37 @@ def announce() -> Response:
     body = parse_body(app.request(), s.AnnouncementIn)
     message_id = people.message(tuple(body.technician_ids), body.text, True, app.principal(), dispatch())
     return json_response({"message_id": message_id}, status=202)
+
+
+# -- crews ---------------------------------------------------------------------------------------
+
+
+@app.route("/crews", methods=["GET"])
+def list_crews() -> Response:
+    return json_response({"crews": [s.crew_view(c) for c in crews.list_crews(app.principal(), dispatch())]})
+
+
+@app.route("/crews", methods=["POST"])
+def create_crew() -> Response:
+    body = parse_body(app.request(), s.CrewIn)
+    members = tuple(m.to_member() for m in body.members)
+    return json_response(
+        s.crew_view(crews.create_crew(body.name, members, app.principal(), dispatch())), status=201
+    )
+
+
+@app.route("/crews/{crew_id}/members", methods=["POST"])
+def add_crew_member(crew_id: str) -> Response:
+    body = parse_body(app.request(), s.CrewMemberIn)
+    crew = crews.add_member(crew_id, body.technician_id, body.kind, app.principal(), dispatch())
+    return json_response(s.crew_view(crew))
+
+
+@app.route("/crews/{crew_id}/members/{technician_id}", methods=["DELETE"])
+def remove_crew_member(crew_id: str, technician_id: str) -> Response:
+    return json_response(
+        s.crew_view(crews.remove_member(crew_id, technician_id, app.principal(), dispatch()))
+    )
 
 
 # -- event handlers --------------------------------------------------------------------------------

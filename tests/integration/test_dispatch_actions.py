@@ -27,12 +27,18 @@ TECH_1, TECH_2 = "tech-1@demo", "tech-2@demo"
 
 
 class Office:
-    """One tenant of its own on the shared stack, spoken to as its dispatcher."""
+    """One tenant of its own on the shared stack, spoken to as its dispatcher, with two technicians."""
 
     def __init__(self, stack: LocalStack) -> None:
         self.stack = stack
         self.tenant = f"t-{uuid.uuid4().hex[:10]}"
         self.headers = stack.auth_headers("dispatcher@demo", tenant_id=self.tenant)
+        for technician_id in (TECH_1, TECH_2):
+            self.hire(technician_id)
+
+    def hire(self, technician_id: str, active: bool = True) -> None:
+        profile = {"technician_id": technician_id, "name": technician_id.split("@")[0], "active": active}
+        assert self.call("POST", "/technicians", profile).status == 201
 
     def as_user(self, username: str) -> dict[str, str]:
         return self.stack.auth_headers(username, tenant_id=self.tenant)
@@ -322,10 +328,8 @@ def test_dispatch_events_reach_notify_which_skips_what_it_does_not_handle_yet(of
     failed_before = sum(p.stats.failed for p in office.stack.pumps)
     job = office.book()
     office.act(job, "assign", {"technician_ids": [TECH_1]})
-    sent = office.call("POST", f"/technicians/{TECH_1}/messages", {"text": "Call the office"})
-    assert sent.status == 404  # no such technician profile yet
-    profile = {"technician_id": TECH_1, "name": "Tomás Rivera", "skills": ["hvac"]}
-    assert office.call("POST", "/technicians", profile).status == 201
+    sent = office.call("POST", "/technicians/nobody@demo/messages", {"text": "Call the office"})
+    assert sent.status == 404  # no such technician profile
     assert office.call("POST", f"/technicians/{TECH_1}/messages", {"text": "Call the office"}).status == 202
     assert office.stack.drain() > 0
     assert sum(p.stats.failed for p in office.stack.pumps) == failed_before
@@ -346,8 +350,12 @@ def test_technicians_are_listed_on_the_board_with_their_rows(office: Office) -> 
     assert office.call("POST", "/technicians", profile).status == 201
     job = office.book()
     office.act(job, "assign", {"technician_ids": [TECH_1]})
-    (row,) = office.board()["technicians"]
-    assert (row["technician_id"], row["name"], row["appointments"]) == (TECH_1, "Tomás Rivera", [job[1]])
+    rows = {r["technician_id"]: r for r in office.board()["technicians"]}
+    assert (rows[TECH_1]["name"], rows[TECH_1]["appointments"], rows[TECH_2]["appointments"]) == (
+        "Tomás Rivera",
+        [job[1]],
+        [],
+    )
     assert office.call("GET", f"/technicians/{TECH_1}", headers=office.as_user(TECH_2)).status == 404
     assert (
         office.call("GET", f"/technicians/{TECH_1}", headers=office.as_user(TECH_1)).json()["home"][

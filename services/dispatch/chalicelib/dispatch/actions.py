@@ -10,9 +10,10 @@ action is run again on fresh reads, so a stale read can never win.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 
 from chalicelib.dispatch.bootstrap import Dispatch
 
@@ -22,11 +23,12 @@ from truckroll.domain.events import Actor, AuditEntry
 from truckroll.domain.geo import Point, Shape
 from truckroll.domain.jobs import Appointment, Job, TechAction, Visit
 from truckroll.domain.schedule import appointment_slots, changed_days
-from truckroll.errors import Conflict, Forbidden, NotFound, TruckrollError
+from truckroll.errors import Conflict, Forbidden, NotFound, RuleViolation, TruckrollError
 from truckroll.persistence.core import DynamoCoreUnitOfWork, audit_trail
 from truckroll.persistence.writes import StaleRead
 
 MAX_ATTEMPTS = 5
+T = TypeVar("T")
 
 Act = Callable[[Job, Actor, datetime], None]
 
@@ -40,31 +42,60 @@ def may_see(job: Job, principal: Principal) -> bool:
     return principal.is_office or any(principal.sub in a.technician_ids for a in job.appointments)
 
 
+def retried(dispatch: Dispatch, attempt: Callable[[DynamoCoreUnitOfWork], T], what: str) -> T:
+    """Run ``attempt`` and commit what it staged, again on fresh reads while a read went stale."""
+    for _ in range(MAX_ATTEMPTS):
+        with dispatch.uow() as uow:
+            result = attempt(uow)
+            try:
+                uow.commit()
+            except StaleRead:
+                continue
+            return result
+    raise Conflict(f"{what} kept changing while this ran; reload and try again")
+
+
 def change_job(
     job_id: str, principal: Principal, dispatch: Dispatch, act: Act, *, force: bool = False
 ) -> Job:
     """Run ``act`` on the job as one transaction, retried on stale reads (see the module notes)."""
     actor = actor_of(principal)
-    for _ in range(MAX_ATTEMPTS):
-        with dispatch.uow() as uow:
-            job = uow.jobs.get(principal.tenant_id, job_id)
-            if job is None or not may_see(job, principal):
-                raise NotFound(f"job {job_id} not found")
-            site = uow.jobs.site(job)
-            before_entries = board_entries(job, site, job.version)
-            before = list(job.appointments)
-            act(job, actor, dispatch.clock())
-            _rebook(uow, job, before, force=force)
-            uow.change_board(
-                job.tenant_id, board_changes(before_entries, board_entries(job, site, job.version + 1))
-            )
-            uow.jobs.save(job)
-            try:
-                uow.commit()
-            except StaleRead:
-                continue
-            return job
-    raise Conflict("the job or a technician's day kept changing while this ran; reload and try again")
+
+    def attempt(uow: DynamoCoreUnitOfWork) -> Job:
+        job = uow.jobs.get(principal.tenant_id, job_id)
+        if job is None or not may_see(job, principal):
+            raise NotFound(f"job {job_id} not found")
+        site = uow.jobs.site(job)
+        before_entries = board_entries(job, site, job.version)
+        before = list(job.appointments)
+        act(job, actor, dispatch.clock())
+        _rebook(uow, job, before, force=force)
+        uow.change_board(
+            job.tenant_id, board_changes(before_entries, board_entries(job, site, job.version + 1))
+        )
+        uow.jobs.save(job)
+        return job
+
+    return retried(dispatch, attempt, "the job or a technician's day")
+
+
+def require_assignable(technician_ids: Iterable[str], principal: Principal, dispatch: Dispatch) -> None:
+    """Refuse (422) technicians the tenant does not know or has deactivated."""
+    ids = list(dict.fromkeys(technician_ids))
+    if not ids:
+        return
+    known = {t.technician_id: t for t in dispatch.technicians.all(principal.tenant_id)}
+    unknown = [t for t in ids if t not in known]
+    inactive = [t for t in ids if t in known and not known[t].active]
+    if unknown or inactive:
+        said = [f"no technician {', '.join(unknown)}"] if unknown else []
+        said += [f"{', '.join(inactive)} inactive"] if inactive else []
+        raise RuleViolation(
+            f"only active technicians can be scheduled: {'; '.join(said)}",
+            field="technician_ids",
+            unknown=unknown,
+            inactive=inactive,
+        )
 
 
 def _rebook(uow: DynamoCoreUnitOfWork, job: Job, before: list[Appointment], *, force: bool) -> None:
@@ -93,6 +124,7 @@ def add_appointment(
     dispatch: Dispatch,
 ) -> Job:
     principal.require_office()
+    require_assignable(technician_ids, principal, dispatch)
 
     def act(job: Job, actor: Actor, at: datetime) -> None:
         job.add_appointment(visit, technician_ids, actor=actor, at=at)
@@ -121,6 +153,7 @@ def assign(
     dispatch: Dispatch,
 ) -> Job:
     principal.require_office()
+    require_assignable(technician_ids, principal, dispatch)
     return change_job(
         job_id,
         principal,
@@ -156,6 +189,7 @@ def reassign(
     dispatch: Dispatch,
 ) -> Job:
     principal.require_office()
+    require_assignable((new,), principal, dispatch)
     return change_job(
         job_id,
         principal,
@@ -175,6 +209,7 @@ def reschedule(
     dispatch: Dispatch,
 ) -> Job:
     principal.require_office()
+    require_assignable(technician_ids or (), principal, dispatch)
     return change_job(
         job_id,
         principal,

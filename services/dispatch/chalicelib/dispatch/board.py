@@ -7,10 +7,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.dispatch.bootstrap import Dispatch
+from chalicelib.dispatch.schemas import event_view, shift_view
 from ulid import ULID
 
 from truckroll.auth import Principal, Role
 from truckroll.domain.board import BoardAppointment, BoardChange, BoardDay
+from truckroll.domain.schedule import TechDay
 from truckroll.domain.technicians import Technician
 from truckroll.errors import FieldError, Forbidden, ValidationFailed
 from truckroll.persistence.board import cursor_at
@@ -55,27 +57,32 @@ def _visible_technicians(principal: Principal, dispatch: Dispatch) -> list[Techn
     return [t for t in technicians if t.technician_id == principal.sub]
 
 
-def read_board(day: date, principal: Principal, dispatch: Dispatch) -> dict[str, Any]:
-    """The day with its technicians' rows and a cursor for the change feed: two Queries."""
-    cursor = cursor_at(dispatch.clock())
+def _day_view(
+    day: date, technicians: list[Technician], principal: Principal, dispatch: Dispatch
+) -> dict[str, Any]:
+    """The day's appointments and one row per technician: two Queries (the board, the technicians'
+    days with their shifts and non-job events)."""
     board = board_day(day, principal, dispatch.board)
+    with dispatch.uow() as uow:
+        tech_days = {d.technician_id: d for d in uow.schedules.of_date(principal.tenant_id, day)}
+    return {**board_view(board, dispatch.clock()), "technicians": _rows(board, technicians, tech_days)}
+
+
+def read_board(day: date, principal: Principal, dispatch: Dispatch) -> dict[str, Any]:
+    """The day with its technicians' rows and a cursor for the change feed: three Queries."""
+    cursor = cursor_at(dispatch.clock())
     return {
-        **board_view(board, dispatch.clock()),
-        "technicians": _rows(board, _visible_technicians(principal, dispatch)),
+        **_day_view(day, _visible_technicians(principal, dispatch), principal, dispatch),
         "cursor": cursor,
     }
 
 
 def read_week(first: date, principal: Principal, dispatch: Dispatch) -> dict[str, Any]:
-    """Seven days from ``first``: one Query per day, plus the technicians."""
+    """Seven days from ``first``: two Queries per day, plus the technicians."""
     cursor = cursor_at(dispatch.clock())
     technicians = _visible_technicians(principal, dispatch)
-    days = [board_day(first + timedelta(days=n), principal, dispatch.board) for n in range(WEEK)]
-    return {
-        "start": first.isoformat(),
-        "days": [{**board_view(d, dispatch.clock()), "technicians": _rows(d, technicians)} for d in days],
-        "cursor": cursor,
-    }
+    days = [_day_view(first + timedelta(days=n), technicians, principal, dispatch) for n in range(WEEK)]
+    return {"start": first.isoformat(), "days": days, "cursor": cursor}
 
 
 def read_changes(day: date, cursor: str, principal: Principal, dispatch: Dispatch) -> dict[str, Any]:
@@ -103,19 +110,25 @@ def _change_view(change_id: str, change: BoardChange, now: datetime) -> dict[str
     }
 
 
-def _rows(board: BoardDay, technicians: list[Technician]) -> list[dict[str, Any]]:
-    """One row per technician, with the ids of their appointments on this day, in time order."""
-    return [
-        {
-            "technician_id": t.technician_id,
-            "name": t.name,
-            "active": t.active,
-            "appointments": [
-                a.appointment_id for a in board.appointments if t.technician_id in a.technician_ids
-            ],
-        }
-        for t in technicians
-    ]
+def _rows(board: BoardDay, technicians: list[Technician], days: dict[str, TechDay]) -> list[dict[str, Any]]:
+    """One row per technician, with the ids of their appointments on this day in time order, their
+    shifts and their non-job events."""
+    rows = []
+    for t in technicians:
+        day = days.get(t.technician_id, TechDay(t.tenant_id, t.technician_id, board.day))
+        rows.append(
+            {
+                "technician_id": t.technician_id,
+                "name": t.name,
+                "active": t.active,
+                "appointments": [
+                    a.appointment_id for a in board.appointments if t.technician_id in a.technician_ids
+                ],
+                "shifts": [shift_view(s) for s in day.shifts],
+                "events": [event_view(e) for e in day.events],
+            }
+        )
+    return rows
 
 
 def _entry_view(entry: BoardAppointment) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from chalicelib.dispatch.bootstrap import Dispatch
 from truckroll.auth import Principal
 from truckroll.domain.events import TechniciansMessaged
 from truckroll.domain.ids import new_id
-from truckroll.domain.schedule import Slot
+from truckroll.domain.schedule import Slot, TechDay
 from truckroll.domain.technicians import Technician
 from truckroll.errors import NotFound, RuleViolation
 
@@ -43,17 +43,31 @@ class Booked:
     slots: tuple[Slot, ...]
 
 
-def technician_days(
+def _days(
     technician_id: str, first: date, last: date, principal: Principal, dispatch: Dispatch
-) -> list[Booked]:
-    """What a technician is booked for from ``first`` to ``last``: one Query on their days."""
+) -> list[TechDay]:
+    """The technician's stored days from ``first`` to ``last``: one Query. The office sees every
+    technician's; a technician only their own (others: not found)."""
     if not (principal.is_office or principal.sub == technician_id):
         raise NotFound(f"technician {technician_id} not found")
     if not first <= last <= first + timedelta(days=MAX_RANGE_DAYS - 1):
         raise RuleViolation(f"give a range of 1 to {MAX_RANGE_DAYS} days", field="to")
     with dispatch.uow() as uow:
-        days = uow.schedules.days(principal.tenant_id, technician_id, first, last)
-    return [Booked(d.day, d.slots) for d in days if d.slots]
+        return uow.schedules.days(principal.tenant_id, technician_id, first, last)
+
+
+def technician_days(
+    technician_id: str, first: date, last: date, principal: Principal, dispatch: Dispatch
+) -> list[Booked]:
+    """What a technician is booked for from ``first`` to ``last``."""
+    return [Booked(d.day, d.slots) for d in _days(technician_id, first, last, principal, dispatch) if d.slots]
+
+
+def technician_shifts(
+    technician_id: str, first: date, last: date, principal: Principal, dispatch: Dispatch
+) -> list[TechDay]:
+    """The days from ``first`` to ``last`` on which the technician has shifts."""
+    return [d for d in _days(technician_id, first, last, principal, dispatch) if d.shifts]
 
 
 def message(

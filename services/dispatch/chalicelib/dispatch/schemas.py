@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 
 from chalicelib.dispatch.people import Booked
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from truckroll.domain.crews import Crew, CrewMember, MemberKind
 from truckroll.domain.events import AuditEntry
 from truckroll.domain.geo import Circle, Point, Polygon, Rectangle, Shape
 from truckroll.domain.jobs import Appointment, Job, TechAction, Visit
+from truckroll.domain.schedule import TechDay
 from truckroll.domain.technicians import HomeLocation, Technician, TechnicianRole
+from truckroll.domain.timeline import NonJobEvent, Shift, ShiftKind
 from truckroll.domain.windows import TimeWindow
 from truckroll.errors import FieldError, RuleViolation, ValidationFailed
 
@@ -21,6 +25,7 @@ def _iso_string(value: Any) -> Any:
     return value
 
 
+T = TypeVar("T")
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 TechnicianId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._@+-]{1,128}$")]
@@ -37,21 +42,28 @@ class WindowIn(Body):
     end: Instant
 
 
+def checked(build: Callable[[], T]) -> T:
+    """``build()``, with a rule it breaks answered as invalid input naming the field."""
+    try:
+        return build()
+    except RuleViolation as error:
+        raise ValidationFailed(
+            [FieldError(str(error.extensions.get("field", "start")), error.detail)]
+        ) from error
+
+
 class VisitIn(Body):
     start: Instant
     end: Instant
     arrival_window: WindowIn
 
     def to_visit(self) -> Visit:
-        try:
-            return Visit(
+        return checked(
+            lambda: Visit(
                 scheduled=TimeWindow(self.start, self.end),
                 arrival_window=TimeWindow(self.arrival_window.start, self.arrival_window.end),
             )
-        except RuleViolation as error:
-            raise ValidationFailed(
-                [FieldError(str(error.extensions.get("field", "start")), error.detail)]
-            ) from error
+        )
 
 
 class NewAppointmentIn(VisitIn):
@@ -146,6 +158,44 @@ class MessageIn(Body):
 
 class AnnouncementIn(MessageIn):
     technician_ids: Annotated[list[TechnicianId], Field(min_length=1, max_length=500)]
+
+
+class ShiftIn(WindowIn):
+    kind: Annotated[ShiftKind, Field(strict=False)] = ShiftKind.REGULAR
+
+    def to_shift(self, shift_id: str = "new") -> Shift:
+        return checked(lambda: Shift(shift_id, self.kind, TimeWindow(self.start, self.end)))
+
+
+class NonJobEventIn(WindowIn):
+    type: Text = Field(description="meeting, training, time off...")
+    counts_against_capacity: bool = True
+    timesheet_code: Text | None = None
+    force: bool = Field(default=False, description="overlap the technician's appointments on purpose")
+
+    def to_event(self, event_id: str = "new") -> NonJobEvent:
+        return checked(
+            lambda: NonJobEvent(
+                event_id=event_id,
+                type=self.type,
+                window=TimeWindow(self.start, self.end),
+                counts_against_capacity=self.counts_against_capacity,
+                timesheet_code=self.timesheet_code,
+            )
+        )
+
+
+class CrewMemberIn(Body):
+    technician_id: TechnicianId
+    kind: Annotated[MemberKind, Field(strict=False)]
+
+    def to_member(self) -> CrewMember:
+        return CrewMember(self.technician_id, self.kind)
+
+
+class CrewIn(Body):
+    name: Text
+    members: list[CrewMemberIn] = Field(default_factory=list, max_length=50)
 
 
 class PointIn(Body):
@@ -264,4 +314,32 @@ def booked_view(booked: Booked) -> dict[str, Any]:
             }
             for slot in booked.slots
         ],
+    }
+
+
+def shift_view(shift: Shift) -> dict[str, Any]:
+    return {"shift_id": shift.shift_id, "kind": shift.kind.value, **_window(shift.window)}
+
+
+def event_view(event: NonJobEvent) -> dict[str, Any]:
+    return {
+        "event_id": event.event_id,
+        "date": event.day.isoformat(),
+        "type": event.type,
+        **_window(event.window),
+        "counts_against_capacity": event.counts_against_capacity,
+        "timesheet_code": event.timesheet_code,
+        "completed": event.completed,
+    }
+
+
+def shifts_view(day: TechDay) -> dict[str, Any]:
+    return {"date": day.day.isoformat(), "shifts": [shift_view(s) for s in day.shifts]}
+
+
+def crew_view(crew: Crew) -> dict[str, Any]:
+    return {
+        "crew_id": crew.crew_id,
+        "name": crew.name,
+        "members": [{"technician_id": m.technician_id, "kind": m.kind.value} for m in crew.members],
     }
