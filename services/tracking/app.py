@@ -8,7 +8,7 @@ from functools import cache
 
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from chalice.app import Response, SQSEvent
-from chalicelib.tracking import devices, fixes, positions
+from chalicelib.tracking import devices, fixes, links, positions
 from chalicelib.tracking import settings as tracking_settings
 from chalicelib.tracking.bootstrap import SERVICE, TrackingService, bootstrap
 from chalicelib.tracking.schemas import path_day, path_id
@@ -85,6 +85,18 @@ def put_driver(vehicle_id: str, day: str) -> Response:
     body = parse_body(app.request(), devices.DriverIn)
     devices.set_driver(vehicle, on, body, app.principal(), service().tracking)
     return json_response({"vehicle_id": vehicle, "day": on.isoformat(), "technician_id": body.technician_id})
+
+
+@app.route("/appointments/{appointment_id}/links", methods=["POST"])
+def post_link(appointment_id: str) -> Response:
+    appointment_id = path_id("appointment_id", appointment_id)
+    token = links.issue_link(appointment_id, app.principal(), service().links)
+    return json_response(links.issued_view(token, appointment_id), status=201)
+
+
+@app.route("/links/{token}", methods=["GET"])
+def get_link(token: str) -> Response:
+    return json_response(links.tracked_view(links.open_link(token, service().links)))
 
 
 @app.on_sqs_message(

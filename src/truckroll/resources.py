@@ -182,7 +182,7 @@ RESOURCES = Resources(
             env_var="TRACKING_EVENTS_QUEUE",
             consumer="tracking",
             handler="on_event",
-            event_types=("technician.shifts_set",),
+            event_types=("technician.shifts_set", "job.booked", "appointment.*"),
         ),
     ),
     stream_consumers=(

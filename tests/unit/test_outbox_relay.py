@@ -21,7 +21,7 @@ def test_an_outbox_insert_goes_to_every_subscribed_queue() -> None:
     assert (
         queues
         == sorted(q.name for q in RESOURCES.queues_for("job.booked"))
-        == ["dispatch-events", "notify-events"]
+        == ["dispatch-events", "notify-events", "tracking-events"]
     )
     assert all(m.envelope == envelope for m in publisher.sent)
 
@@ -47,4 +47,4 @@ def test_records_that_could_not_be_sent_or_read_fail_alone() -> None:
         {"Records": [stream_record(corrupt, "7"), stream_record(outbox_image(sent), "8")]}
     )
     assert failed(response) == ["7", "8"]
-    assert [m.queue.name for m in publisher.sent] == ["dispatch-events"]
+    assert sorted(m.queue.name for m in publisher.sent) == ["dispatch-events", "tracking-events"]

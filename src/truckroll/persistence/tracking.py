@@ -1,4 +1,5 @@
-"""Tracking's own table: fix history, latest positions, shifts, settings, device keys, drivers.
+"""Tracking's own table: fix history, latest positions, shifts, settings, device keys, drivers
+(appointments, destinations and tracking links: :mod:`truckroll.persistence.tracking_links`).
 
 Key layout (every key starts with the tenant id):
   history bucket     pk T#{tenant}#TRACK#{tech}#{utc day}   sk B#{hh:mm}[#{n}]     (TTL expires_at)
@@ -180,6 +181,14 @@ class DynamoFixStore:
             latest_pk(tenant_id), filter_condition=PositionItem.expires_at > _epoch(now)
         )
         return [item.to_position() for item in items]
+
+    def latest(self, tenant_id: str, technician_id: str, now: datetime) -> Position | None:
+        """The technician's latest position, unless it has expired: one GetItem."""
+        try:
+            item = PositionItem.get(latest_pk(tenant_id), technician_id)
+        except PositionItem.DoesNotExist:
+            return None
+        return item.to_position() if item.expires_at > _epoch(now) else None
 
     def track(self, tenant_id: str, technician_id: str, window: TimeWindow, now: datetime) -> list[Fix]:
         """The unexpired fixes of ``technician_id`` in ``window``, oldest first: one Query a day."""

@@ -11,7 +11,7 @@ PUBLIC_ROUTES: dict[str, frozenset[tuple[str, str]]] = {
     "booking": frozenset({("GET", "/health")}),
     "dispatch": frozenset({("GET", "/health")}),
     "notify": frozenset({("GET", "/health")}),
-    "tracking": frozenset({("GET", "/health"), ("POST", "/device-fixes")}),
+    "tracking": frozenset({("GET", "/health"), ("POST", "/device-fixes"), ("GET", "/links/{token}")}),
 }
 
 

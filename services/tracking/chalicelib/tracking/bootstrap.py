@@ -5,17 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
+from chalicelib.tracking.links import project_appointment, project_booking
 from chalicelib.tracking.ports import (
+    AppointmentProjection,
     DeviceRepository,
     FixStore,
+    LatestPositions,
+    LinkRepository,
+    Links,
     ShiftRepository,
     Tracking,
     TrackingSettingsRepository,
 )
 from chalicelib.tracking.shifts import project_shifts
 
+from truckroll.contracts.dispatch import APPOINTMENT_EVENTS, AppointmentChangeV1
 from truckroll.contracts.envelope import EventEnvelope
+from truckroll.contracts.jobs import JOB_BOOKED, JobBookedV1
 from truckroll.contracts.tracking import TECHNICIAN_SHIFTS_SET, TechnicianShiftsSetV1
+from truckroll.domain.tracking_links import StraightLineTravelTime, TravelTime
 from truckroll.domain.windows import Clock, utc_now
 from truckroll.messaging.consumer import EventConsumer, Subscription
 from truckroll.messaging.idempotency import idempotency_store
@@ -25,6 +33,7 @@ from truckroll.persistence.tracking import (
     DynamoShiftRepository,
     DynamoTrackingSettingsRepository,
 )
+from truckroll.persistence.tracking_links import DynamoAppointmentProjection, DynamoLinkRepository
 
 SERVICE = "tracking"
 CONSUMER = "tracking.on_event"
@@ -33,6 +42,7 @@ CONSUMER = "tracking.on_event"
 @dataclass(frozen=True)
 class TrackingService:
     tracking: Tracking
+    links: Links
     consumer: EventConsumer
 
 
@@ -42,23 +52,48 @@ def bootstrap(
     shifts: ShiftRepository | None = None,
     settings: TrackingSettingsRepository | None = None,
     devices: DeviceRepository | None = None,
+    appointments: AppointmentProjection | None = None,
+    links: LinkRepository | None = None,
+    positions: LatestPositions | None = None,
+    travel: TravelTime | None = None,
     clock: Clock = utc_now,
     idempotency: BasePersistenceLayer | None = None,
 ) -> TrackingService:
+    fix_store = DynamoFixStore()
     tracking = Tracking(
-        fixes=fixes or DynamoFixStore(),
+        fixes=fixes or fix_store,
         shifts=shifts or DynamoShiftRepository(),
         settings=settings or DynamoTrackingSettingsRepository(),
         devices=devices or DynamoDeviceRepository(),
+        clock=clock,
+    )
+    link_service = Links(
+        appointments=appointments or DynamoAppointmentProjection(),
+        links=links or DynamoLinkRepository(),
+        positions=positions or fix_store,
+        travel=travel or StraightLineTravelTime(),
         clock=clock,
     )
 
     def on_shifts_set(envelope: EventEnvelope, data: TechnicianShiftsSetV1) -> None:
         project_shifts(envelope, data, tracking.shifts)
 
+    def on_job_booked(envelope: EventEnvelope, data: JobBookedV1) -> None:
+        project_booking(envelope, data, link_service.appointments)
+
+    def on_appointment(envelope: EventEnvelope, data: AppointmentChangeV1) -> None:
+        project_appointment(envelope, data, link_service.appointments)
+
     consumer = EventConsumer(
         CONSUMER,
-        [Subscription(TECHNICIAN_SHIFTS_SET, 1, TechnicianShiftsSetV1, on_shifts_set)],
+        [
+            Subscription(TECHNICIAN_SHIFTS_SET, 1, TechnicianShiftsSetV1, on_shifts_set),
+            Subscription(JOB_BOOKED, 1, JobBookedV1, on_job_booked),
+            *(
+                Subscription(event_type, 1, AppointmentChangeV1, on_appointment)
+                for event_type in APPOINTMENT_EVENTS.values()
+            ),
+        ],
         idempotency or idempotency_store(CONSUMER),
     )
-    return TrackingService(tracking=tracking, consumer=consumer)
+    return TrackingService(tracking=tracking, links=link_service, consumer=consumer)

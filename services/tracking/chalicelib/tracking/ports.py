@@ -1,4 +1,4 @@
-"""What tracking's use cases need: its repositories and a clock."""
+"""What tracking's use cases need: its repositories, a clock and a travel time estimate."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from truckroll.domain.tracking import Device, Fix, Position, TrackingSettings
+from truckroll.domain.tracking_links import Destination, Link, TrackedAppointment, TravelTime
 from truckroll.domain.windows import Clock, TimeWindow
 
 
@@ -62,4 +63,41 @@ class Tracking:
     shifts: ShiftRepository
     settings: TrackingSettingsRepository
     devices: DeviceRepository
+    clock: Clock
+
+
+class LatestPositions(Protocol):
+    def latest(self, tenant_id: str, technician_id: str, now: datetime) -> Position | None: ...
+
+
+class AppointmentProjection(Protocol):
+    """Appointments and job destinations, as dispatch's and booking's events tell them."""
+
+    def put_destination(self, tenant_id: str, job_id: str, destination: Destination) -> None: ...
+
+    def destination(self, tenant_id: str, job_id: str) -> Destination | None: ...
+
+    def put(self, appointment: TrackedAppointment) -> None:
+        """Keep ``appointment`` unless news about it that occurred later was already kept."""
+        ...
+
+    def get(self, tenant_id: str, appointment_id: str) -> TrackedAppointment | None: ...
+
+
+class LinkRepository(Protocol):
+    def add(self, token_hash: str, link: Link) -> None: ...
+
+    def get(self, token_hash: str) -> Link | None: ...
+
+    def count_open(self, token_hash: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Links:
+    """Everything the customer tracking link's use cases work with."""
+
+    appointments: AppointmentProjection
+    links: LinkRepository
+    positions: LatestPositions
+    travel: TravelTime
     clock: Clock

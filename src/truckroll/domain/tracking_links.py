@@ -1,0 +1,142 @@
+"""The customer's tracking link: what it shows, when, and the travel time estimate it shows.
+
+Rules (DOMAIN.md, Tracking): the link is unguessable (128 random bits, only their hash is stored),
+shows nothing before dispatch and is gone once the appointment is done or canceled. While a
+technician is on the way it shows their position, the distance and the ETA; if the address is not
+verified, the destination only (no position, no ETA).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from truckroll.domain.geo import Point, distance_m
+from truckroll.domain.status import AppointmentStatus, TechStatus
+from truckroll.domain.tracking import Position
+
+CIRCUITY = 1.3  # road distance over straight-line distance
+SPEED_KMH = 40.0
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")  # secrets.token_urlsafe(16)
+
+ENDED = frozenset({AppointmentStatus.DONE, AppointmentStatus.CANCELED})
+STARTED = frozenset({AppointmentStatus.DISPATCHED, AppointmentStatus.WORKING, AppointmentStatus.PAUSED})
+
+
+@dataclass(frozen=True)
+class LinkToken:
+    """The secret in the customer's link; only :attr:`hash` is stored."""
+
+    value: str
+
+    @property
+    def hash(self) -> str:
+        return hashlib.sha256(self.value.encode()).hexdigest()
+
+    @classmethod
+    def new(cls) -> LinkToken:
+        return cls(secrets.token_urlsafe(16))
+
+    @classmethod
+    def parse(cls, value: str) -> LinkToken | None:
+        return cls(value) if TOKEN_PATTERN.fullmatch(value) else None
+
+
+@dataclass(frozen=True)
+class Link:
+    tenant_id: str
+    appointment_id: str
+    job_id: str
+    created_at: datetime
+    opens: int = 0
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where the job is, as booked; lat/lon may be missing, and the address unverified."""
+
+    lat: float | None
+    lon: float | None
+    verified: bool
+
+    @property
+    def point(self) -> Point | None:
+        return Point(self.lat, self.lon) if self.lat is not None and self.lon is not None else None
+
+
+@dataclass(frozen=True)
+class TechnicianProgress:
+    technician_id: str
+    status: TechStatus
+
+
+@dataclass(frozen=True)
+class TrackedAppointment:
+    """Tracking's projection of an appointment, from dispatch's ``appointment.*`` events."""
+
+    tenant_id: str
+    appointment_id: str
+    job_id: str
+    status: AppointmentStatus
+    window_start: datetime
+    window_end: datetime
+    technicians: tuple[TechnicianProgress, ...]
+    occurred_at: datetime
+
+    @property
+    def started(self) -> bool:
+        return self.status in STARTED
+
+    @property
+    def ended(self) -> bool:
+        return self.status in ENDED
+
+    @property
+    def on_the_way(self) -> str | None:
+        """The first technician on the way, if any."""
+        return next((t.technician_id for t in self.technicians if t.status == TechStatus.DISPATCHED), None)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    distance_km: float
+    eta_minutes: int
+
+
+class TravelTime(Protocol):
+    def estimate(self, origin: Point, destination: Point) -> Estimate: ...
+
+
+def straight_line_estimate(origin: Point, destination: Point) -> Estimate:
+    """Great-circle distance times :data:`CIRCUITY`, driven at :data:`SPEED_KMH`, rounded up to the minute."""
+    distance_km = distance_m(origin, destination) / 1000 * CIRCUITY
+    return Estimate(distance_km, math.ceil(distance_km / SPEED_KMH * 60))
+
+
+class StraightLineTravelTime:
+    """The :class:`TravelTime` that needs no routing service."""
+
+    def estimate(self, origin: Point, destination: Point) -> Estimate:
+        return straight_line_estimate(origin, destination)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the link shows of the technician on the way."""
+
+    position: Position
+    estimate: Estimate
+
+
+def progress(position: Position | None, destination: Destination, travel: TravelTime) -> Progress | None:
+    """The technician's position and ETA, shown only towards a verified, located address."""
+    point = destination.point
+    if position is None or point is None or not destination.verified:
+        return None
+    origin = Point(position.fix.lat, position.fix.lon)
+    return Progress(position, travel.estimate(origin, point))
