@@ -26,6 +26,7 @@ from truckroll.domain.windows import TimeWindow
 LOCAL = timezone(timedelta(hours=-5))
 AT = datetime(2026, 5, 4, 7, 30, tzinfo=UTC)
 OFFICE = Actor("dispatcher@acme", "dispatcher")
+FIRST_NAMES = {"tech-1@acme": "Ana", "tech-2@acme": "Ben", "tech-3@acme": "Maria"}
 
 
 def _visit(hour: int) -> Visit:
@@ -92,15 +93,15 @@ def produced() -> dict[str, dict[str, Any]]:
     def keep() -> None:
         events.extend(job.pull_events())
 
-    job.add_appointment(_visit(13), ("tech-2@acme",), actor=OFFICE, at=AT)
+    job.add_appointment(_visit(13), ("tech-2@acme",), actor=OFFICE, at=AT, first_names=FIRST_NAMES)
     keep()
-    job.assign(appointment, ("tech-1@acme",), actor=OFFICE, at=AT)
+    job.assign(appointment, ("tech-1@acme",), actor=OFFICE, at=AT, first_names=FIRST_NAMES)
     keep()
     job.confirm(appointment, actor=OFFICE, at=AT)
     keep()
     job.reschedule(appointment, _visit(10), None, actor=OFFICE, at=AT)
     keep()
-    job.reassign(appointment, "tech-1@acme", "tech-3@acme", actor=OFFICE, at=AT)
+    job.reassign(appointment, "tech-1@acme", "tech-3@acme", actor=OFFICE, at=AT, first_names=FIRST_NAMES)
     keep()
     job.assign(appointment, ("tech-1@acme",), actor=OFFICE, at=AT)
     job.pull_events()

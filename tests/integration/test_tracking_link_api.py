@@ -42,7 +42,7 @@ class Customer:
         self.tenant = f"lnk-{uuid.uuid4().hex[:10]}"
         self.office = stack.auth_headers("dispatcher@demo", tenant_id=self.tenant)
         self.tech = stack.auth_headers(TECH, tenant_id=self.tenant)
-        profile = {"technician_id": TECH, "name": "Sam Tech", "active": True}
+        profile = {"technician_id": TECH, "name": "Maria Lopez", "active": True}
         assert self.dispatch("POST", "/technicians", profile).status == 201
         self._on_shift()
         body = job_request(DAY, 1)
@@ -125,6 +125,8 @@ def test_a_dispatched_appointment_gets_a_link_showing_distance_and_eta_until_don
     assert shown.status == 200, shown.text
     body = shown.json()
     assert (body["status"], body["on_the_way"]) == ("dispatched", True)
+    assert body["technician"] == {"first_name": "Maria"}
+    assert "Lopez" not in shown.text
     assert body["destination"] == {"lat": DESTINATION[0], "lon": DESTINATION[1]}
     assert (body["position"]["lat"], body["distance_km"], body["eta_minutes"]) == (30.27, 4.3, 7)
     assert local_stack.request("GET", path).status == 200
@@ -140,7 +142,10 @@ def test_an_unverified_address_shows_the_destination_but_no_position_or_eta(loca
     customer = Customer(local_stack, verified=False)
     path = customer.dispatched()
     customer.post_fix(30.27, -97.74)
-    body = local_stack.request("GET", path).json()
+    shown = local_stack.request("GET", path)
+    body = shown.json()
+    assert body["technician"] == {"first_name": "Maria"}
+    assert "Lopez" not in shown.text
     assert body["destination"] == {"lat": DESTINATION[0], "lon": DESTINATION[1]}
     assert (body["position"], body["distance_km"], body["eta_minutes"]) == (None, None, None)
 

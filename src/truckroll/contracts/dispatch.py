@@ -34,6 +34,9 @@ class TechnicianProgressV1(ContractModel):
     status: TechStatus
     pause_reason: str | None = None
     overlap_forced: bool = Field(description="assigned over another booking by an explicit override")
+    first_name: str | None = Field(
+        default=None, description="the technician's first name, as when assigned (null if unknown)"
+    )
 
 
 class AppointmentStateV1(ContractModel):

@@ -128,6 +128,7 @@ def appointment_change_v1(event: AppointmentChanged) -> AppointmentChangeV1:
                     status=t.status,
                     pause_reason=t.pause_reason,
                     overlap_forced=t.overlap_forced,
+                    first_name=t.first_name,
                 )
                 for t in a.assignments
             ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -81,12 +82,14 @@ class Visit:
 @dataclass(frozen=True)
 class Assignment:
     """A technician on an appointment, with their own progress. ``overlap_forced`` marks an
-    assignment a dispatcher made over another booking of the same technician (flagged on the board)."""
+    assignment a dispatcher made over another booking of the same technician (flagged on the board).
+    ``first_name`` is the technician's first name when assigned (what the customer's link shows)."""
 
     technician_id: str
     status: TechStatus = TechStatus.ASSIGNED
     pause_reason: str | None = None
     overlap_forced: bool = False
+    first_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,15 @@ class Appointment:
 
     def assignment(self, technician_id: str) -> Assignment | None:
         return next((a for a in self.assignments if a.technician_id == technician_id), None)
+
+
+NO_NAMES: Mapping[str, str] = {}
+
+
+def _first_name(appointment: Appointment, technician_id: str, first_names: Mapping[str, str]) -> str | None:
+    """The first name given for ``technician_id``, else the one already on their assignment."""
+    kept = appointment.assignment(technician_id)
+    return first_names.get(technician_id) or (kept.first_name if kept is not None else None)
 
 
 def merge_tags(*groups: tuple[str, ...]) -> tuple[str, ...]:
@@ -250,14 +262,22 @@ class Job:
         raise NotFound(f"appointment {appointment_id} not found")
 
     def add_appointment(
-        self, visit: Visit, technician_ids: tuple[str, ...], *, actor: Actor, at: datetime
+        self,
+        visit: Visit,
+        technician_ids: tuple[str, ...],
+        *,
+        actor: Actor,
+        at: datetime,
+        first_names: Mapping[str, str] = NO_NAMES,
     ) -> Appointment:
         self._require_workable()
         appointment = Appointment(
             appointment_id=new_id(),
             job_id=self.job_id,
             visit=visit,
-            assignments=tuple(Assignment(t) for t in dict.fromkeys(technician_ids)),
+            assignments=tuple(
+                Assignment(t, first_name=first_names.get(t)) for t in dict.fromkeys(technician_ids)
+            ),
         )
         self.appointments.append(appointment)
         self._changed(AppointmentChange.SCHEDULED, appointment, actor, at, added=appointment.technician_ids)
@@ -281,7 +301,13 @@ class Job:
         )
 
     def assign(
-        self, appointment_id: str, technician_ids: tuple[str, ...], *, actor: Actor, at: datetime
+        self,
+        appointment_id: str,
+        technician_ids: tuple[str, ...],
+        *,
+        actor: Actor,
+        at: datetime,
+        first_names: Mapping[str, str] = NO_NAMES,
     ) -> None:
         self._require_workable()
         appointment = self.appointment(appointment_id)
@@ -291,7 +317,9 @@ class Job:
         if not added:
             raise ActionRefused("every technician named is already assigned to this appointment")
         updated = replace(
-            appointment, assignments=appointment.assignments + tuple(Assignment(t) for t in added)
+            appointment,
+            assignments=appointment.assignments
+            + tuple(Assignment(t, first_name=first_names.get(t)) for t in added),
         )
         self._changed(AppointmentChange.ASSIGNED, self._put(updated), actor, at, added=added)
 
@@ -307,14 +335,24 @@ class Job:
         updated = replace(appointment, assignments=kept)
         self._changed(AppointmentChange.UNASSIGNED, self._put(updated), actor, at, removed=removed)
 
-    def reassign(self, appointment_id: str, old: str, new: str, *, actor: Actor, at: datetime) -> None:
+    def reassign(
+        self,
+        appointment_id: str,
+        old: str,
+        new: str,
+        *,
+        actor: Actor,
+        at: datetime,
+        first_names: Mapping[str, str] = NO_NAMES,
+    ) -> None:
         """Put ``new`` in ``old``'s place: ``new`` is told, ``old`` sees it leave their list."""
         self._require_workable()
         appointment = self.appointment(appointment_id)
         _require_removable(appointment, old)
         if appointment.assignment(new) is not None:
             raise ActionRefused(f"{new} is already assigned to this appointment")
-        assignments = tuple(Assignment(new) if a.technician_id == old else a for a in appointment.assignments)
+        assignment = Assignment(new, first_name=first_names.get(new))
+        assignments = tuple(assignment if a.technician_id == old else a for a in appointment.assignments)
         updated = replace(appointment, assignments=assignments)
         self._changed(
             AppointmentChange.REASSIGNED, self._put(updated), actor, at, added=(new,), removed=(old,)
@@ -328,6 +366,7 @@ class Job:
         *,
         actor: Actor,
         at: datetime,
+        first_names: Mapping[str, str] = NO_NAMES,
     ) -> None:
         """Move a visit that has not started to a new time (and window), optionally to other
         technicians. A confirmation was for the old time, so the lock is released."""
@@ -337,9 +376,8 @@ class Job:
             raise ActionRefused("technicians have started this appointment: add a new appointment instead")
         before = appointment.technician_ids
         after = before if technician_ids is None else tuple(dict.fromkeys(technician_ids))
-        updated = replace(
-            appointment, visit=visit, confirmed=False, assignments=tuple(Assignment(t) for t in after)
-        )
+        assignments = tuple(Assignment(t, first_name=_first_name(appointment, t, first_names)) for t in after)
+        updated = replace(appointment, visit=visit, confirmed=False, assignments=assignments)
         self._changed(
             AppointmentChange.RESCHEDULED,
             self._put(updated),

@@ -48,3 +48,9 @@ class Technician:
             raise RuleViolation(
                 "a technician id is 1-128 letters, digits or . _ @ + -", field="technician_id"
             )
+
+    @property
+    def first_name(self) -> str | None:
+        """The first whitespace-separated word of :attr:`name` (what a customer is shown)."""
+        words = self.name.split()
+        return words[0] if words else None

@@ -2,8 +2,8 @@
 
 Rules (DOMAIN.md, Tracking): the link is unguessable (128 random bits, only their hash is stored),
 shows nothing before dispatch and is gone once the appointment is done or canceled. While a
-technician is on the way it shows their position, the distance and the ETA; if the address is not
-verified, the destination only (no position, no ETA).
+technician is on the way it shows their first name, position, the distance and the ETA; if the
+address is not verified, their first name and the destination only (no position, no ETA).
 """
 
 from __future__ import annotations
@@ -73,6 +73,7 @@ class Destination:
 class TechnicianProgress:
     technician_id: str
     status: TechStatus
+    first_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,13 @@ class TrackedAppointment:
     @property
     def on_the_way(self) -> str | None:
         """The first technician on the way, if any."""
-        return next((t.technician_id for t in self.technicians if t.status == TechStatus.DISPATCHED), None)
+        technician = self.technician_on_the_way
+        return technician.technician_id if technician is not None else None
+
+    @property
+    def technician_on_the_way(self) -> TechnicianProgress | None:
+        """The first technician on the way (their progress and first name), if any."""
+        return next((t for t in self.technicians if t.status == TechStatus.DISPATCHED), None)
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,9 @@ class DynamoAppointmentProjection:
             status=appointment.status.value,
             window_start=appointment.window_start.isoformat(),
             window_end=appointment.window_end.isoformat(),
-            technicians=json.dumps([[t.technician_id, t.status.value] for t in appointment.technicians]),
+            technicians=json.dumps(
+                [[t.technician_id, t.status.value, t.first_name] for t in appointment.technicians]
+            ),
             occurred_at=_utc(appointment.occurred_at),
         )
         try:
@@ -129,11 +131,15 @@ class DynamoAppointmentProjection:
             status=AppointmentStatus(item.status),
             window_start=datetime.fromisoformat(item.window_start),
             window_end=datetime.fromisoformat(item.window_end),
-            technicians=tuple(
-                TechnicianProgress(tech, TechStatus(status)) for tech, status in json.loads(item.technicians)
-            ),
+            technicians=tuple(_progress(t) for t in json.loads(item.technicians)),
             occurred_at=datetime.fromisoformat(item.occurred_at),
         )
+
+
+def _progress(stored: list[str | None]) -> TechnicianProgress:
+    """One technician's ``[id, status, first name]`` (items kept before first names have two)."""
+    technician_id, status = str(stored[0]), TechStatus(str(stored[1]))
+    return TechnicianProgress(technician_id, status, stored[2] if len(stored) > 2 else None)
 
 
 class DynamoLinkRepository:

@@ -79,11 +79,13 @@ def change_job(
     return retried(dispatch, attempt, "the job or a technician's day")
 
 
-def require_assignable(technician_ids: Iterable[str], principal: Principal, dispatch: Dispatch) -> None:
-    """Refuse (422) technicians the tenant does not know or has deactivated."""
+def require_assignable(
+    technician_ids: Iterable[str], principal: Principal, dispatch: Dispatch
+) -> dict[str, str]:
+    """Refuse (422) technicians the tenant does not know or has deactivated; the others' first names."""
     ids = list(dict.fromkeys(technician_ids))
     if not ids:
-        return
+        return {}
     known = {t.technician_id: t for t in dispatch.technicians.all(principal.tenant_id)}
     unknown = [t for t in ids if t not in known]
     inactive = [t for t in ids if t in known and not known[t].active]
@@ -96,6 +98,7 @@ def require_assignable(technician_ids: Iterable[str], principal: Principal, disp
             unknown=unknown,
             inactive=inactive,
         )
+    return {t: name for t in ids if (name := known[t].first_name) is not None}
 
 
 def _rebook(uow: DynamoCoreUnitOfWork, job: Job, before: list[Appointment], *, force: bool) -> None:
@@ -124,10 +127,10 @@ def add_appointment(
     dispatch: Dispatch,
 ) -> Job:
     principal.require_office()
-    require_assignable(technician_ids, principal, dispatch)
+    first_names = require_assignable(technician_ids, principal, dispatch)
 
     def act(job: Job, actor: Actor, at: datetime) -> None:
-        job.add_appointment(visit, technician_ids, actor=actor, at=at)
+        job.add_appointment(visit, technician_ids, actor=actor, at=at, first_names=first_names)
 
     return change_job(job_id, principal, dispatch, act, force=force)
 
@@ -153,12 +156,14 @@ def assign(
     dispatch: Dispatch,
 ) -> Job:
     principal.require_office()
-    require_assignable(technician_ids, principal, dispatch)
+    first_names = require_assignable(technician_ids, principal, dispatch)
     return change_job(
         job_id,
         principal,
         dispatch,
-        lambda job, actor, at: job.assign(appointment_id, technician_ids, actor=actor, at=at),
+        lambda job, actor, at: job.assign(
+            appointment_id, technician_ids, actor=actor, at=at, first_names=first_names
+        ),
         force=force,
     )
 
@@ -189,12 +194,14 @@ def reassign(
     dispatch: Dispatch,
 ) -> Job:
     principal.require_office()
-    require_assignable((new,), principal, dispatch)
+    first_names = require_assignable((new,), principal, dispatch)
     return change_job(
         job_id,
         principal,
         dispatch,
-        lambda job, actor, at: job.reassign(appointment_id, old, new, actor=actor, at=at),
+        lambda job, actor, at: job.reassign(
+            appointment_id, old, new, actor=actor, at=at, first_names=first_names
+        ),
         force=force,
     )
 
@@ -209,12 +216,14 @@ def reschedule(
     dispatch: Dispatch,
 ) -> Job:
     principal.require_office()
-    require_assignable(technician_ids or (), principal, dispatch)
+    first_names = require_assignable(technician_ids or (), principal, dispatch)
     return change_job(
         job_id,
         principal,
         dispatch,
-        lambda job, actor, at: job.reschedule(appointment_id, visit, technician_ids, actor=actor, at=at),
+        lambda job, actor, at: job.reschedule(
+            appointment_id, visit, technician_ids, actor=actor, at=at, first_names=first_names
+        ),
         force=force,
     )
 

@@ -66,7 +66,9 @@ def project_appointment(
             status=AppointmentStatus.CANCELED if deleted else state.status,
             window_start=state.arrival_window.start,
             window_end=state.arrival_window.end,
-            technicians=tuple(TechnicianProgress(t.technician_id, t.status) for t in state.technicians),
+            technicians=tuple(
+                TechnicianProgress(t.technician_id, t.status, t.first_name) for t in state.technicians
+            ),
             occurred_at=envelope.occurred_at,
         )
     )
@@ -123,9 +125,11 @@ def issued_view(token: LinkToken, appointment_id: str) -> dict[str, Any]:
 def tracked_view(tracked: Tracked) -> dict[str, Any]:
     appointment, destination, shown = tracked.appointment, tracked.destination, tracked.progress
     point = destination.point if destination is not None else None
+    technician = appointment.technician_on_the_way
     return {
         "status": appointment.status.value,
-        "on_the_way": appointment.on_the_way is not None,
+        "on_the_way": technician is not None,
+        "technician": {"first_name": technician.first_name} if technician is not None else None,
         "arrival_window": {
             "start": appointment.window_start.isoformat(),
             "end": appointment.window_end.isoformat(),
