@@ -10,8 +10,9 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from pynamodb.connection.base import Connection
 
-from truckroll.domain.board import BoardAppointment, BoardLocation
+from truckroll.domain.board import BoardAppointment
 from truckroll.domain.jobs import Priority
+from truckroll.domain.places import Place
 from truckroll.domain.status import AppointmentStatus, JobStatus
 from truckroll.domain.windows import TimeWindow, utc_now
 from truckroll.persistence.board import DynamoBoardRepository, entry_item
@@ -43,7 +44,7 @@ def _entry(tenant: str, day: date, n: int) -> BoardAppointment:
         summary="No cooling",
         priority=Priority.NORMAL,
         tags=(),
-        location=BoardLocation("12 Oak St", "Austin", "TX", "78701", True, 30.27, -97.74),
+        location=Place("12 Oak St", "Austin", "TX", "78701", True, 30.27, -97.74),
         technician_ids=("tech-1@demo",),
         job_version=1,
     )

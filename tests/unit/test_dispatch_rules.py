@@ -6,9 +6,10 @@ import pytest
 from builders import at, book, visit
 from fakes import NOW
 
-from truckroll.domain.board import DOUBLE_BOOKED, BoardLocation, Site, board_changes, board_entries
+from truckroll.domain.board import DOUBLE_BOOKED, Site, board_changes, board_entries
 from truckroll.domain.events import Actor, AppointmentChange, AppointmentChanged, JobChange, JobChanged
 from truckroll.domain.jobs import ActionRefused, Job, TechAction
+from truckroll.domain.places import Place
 from truckroll.domain.schedule import DoubleBooked, Slot, SlotKind, TechDay, appointment_slots, changed_days
 from truckroll.domain.status import AppointmentStatus as A
 from truckroll.domain.status import JobStatus as J
@@ -16,7 +17,7 @@ from truckroll.domain.status import TechStatus as T
 from truckroll.errors import RuleViolation
 
 DISPATCHER = Actor("dispatcher-1", "dispatcher")
-LOCATION = BoardLocation("12 Oak St", "Austin", "TX", "78701", True, 30.27, -97.74)
+LOCATION = Place("12 Oak St", "Austin", "TX", "78701", True, 30.27, -97.74)
 
 
 def scheduled_job(*technicians: str) -> tuple[Job, str]:

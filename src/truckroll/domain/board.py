@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from truckroll.domain.jobs import Job, Priority
+from truckroll.domain.places import Place
 from truckroll.domain.status import AppointmentStatus, JobStatus
 from truckroll.domain.windows import TimeWindow
 
@@ -22,17 +23,6 @@ NOT_ARRIVED = frozenset(
 
 def board_date(start: datetime) -> date:
     return start.date()
-
-
-@dataclass(frozen=True)
-class BoardLocation:
-    street: str
-    city: str
-    state: str
-    postal_code: str
-    verified: bool
-    lat: float | None = None
-    lon: float | None = None
 
 
 @dataclass(frozen=True)
@@ -50,7 +40,7 @@ class BoardAppointment:
     summary: str
     priority: Priority
     tags: tuple[str, ...]
-    location: BoardLocation
+    location: Place
     technician_ids: tuple[str, ...] = ()
     alerts: tuple[str, ...] = ()
     job_version: int = 0  # the job version this entry shows; newer entries replace older ones
@@ -88,7 +78,7 @@ class Site:
     """Whom and where a job is for, as the board shows it."""
 
     customer_name: str
-    location: BoardLocation
+    location: Place
 
 
 def board_entries(job: Job, site: Site, version: int) -> dict[str, BoardAppointment]:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from truckroll.domain.places import Place
 from truckroll.errors import RuleViolation
 
 TECHNICIAN_ID = re.compile(r"^[A-Za-z0-9._@+-]{1,128}$")
@@ -14,19 +15,6 @@ TECHNICIAN_ID = re.compile(r"^[A-Za-z0-9._@+-]{1,128}$")
 class TechnicianRole(StrEnum):
     TECHNICIAN = "technician"
     BOTH = "both"  # dispatcher rights too
-
-
-@dataclass(frozen=True)
-class HomeLocation:
-    """Where the technician starts from; shown on the map on other days or when GPS is silent."""
-
-    street: str
-    city: str
-    state: str
-    postal_code: str
-    verified: bool
-    lat: float | None = None
-    lon: float | None = None
 
 
 @dataclass(frozen=True)
@@ -41,7 +29,7 @@ class Technician:
     business_unit: str | None = None
     active: bool = True
     phone: str | None = None
-    home: HomeLocation | None = None
+    home: Place | None = None
 
     def __post_init__(self) -> None:
         if not TECHNICIAN_ID.fullmatch(self.technician_id):

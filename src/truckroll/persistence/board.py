@@ -17,8 +17,9 @@ from typing import Any
 from pynamodb.exceptions import PutError
 from ulid import ULID
 
-from truckroll.domain.board import BoardAppointment, BoardChange, BoardDay, BoardLocation
+from truckroll.domain.board import BoardAppointment, BoardChange, BoardDay
 from truckroll.domain.jobs import Priority
+from truckroll.domain.places import Place
 from truckroll.domain.status import AppointmentStatus, JobStatus
 from truckroll.domain.windows import Clock, TimeWindow
 from truckroll.persistence import keys
@@ -84,7 +85,7 @@ def entry_from(data: Mapping[str, Any]) -> BoardAppointment:
         summary=data["summary"],
         priority=Priority(data["priority"]),
         tags=tuple(data.get("tags") or ()),
-        location=BoardLocation(
+        location=Place(
             street=data["street"],
             city=data["city"],
             state=data["state"],

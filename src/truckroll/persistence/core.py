@@ -11,11 +11,12 @@ from pydantic import TypeAdapter
 from pynamodb.expressions.condition import Condition
 
 from truckroll.contracts.publish import envelope_for
-from truckroll.domain.board import BoardChange, BoardLocation, Site
+from truckroll.domain.board import BoardChange, Site
 from truckroll.domain.crews import Crew, CrewMember
 from truckroll.domain.customers import Customer, Location
 from truckroll.domain.events import Actor, AppointmentChanged, AuditEntry, DomainEvent, JobChanged
 from truckroll.domain.jobs import Appointment, Assignment, Job, JobDetails, JobSource, Priority, Visit
+from truckroll.domain.places import Place
 from truckroll.domain.schedule import Slot, TechDay
 from truckroll.domain.status import OfferState
 from truckroll.domain.timeline import NonJobEvent, Shift
@@ -127,7 +128,7 @@ class DynamoJobRepository:
             if isinstance(item, CustomerItem):
                 name = item.name
             elif isinstance(item, LocationItem) and item.location_id == job.location_id:
-                location = BoardLocation(
+                location = Place(
                     street=item.street,
                     city=item.city,
                     state=item.state,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pydantic import TypeAdapter
 
-from truckroll.domain.technicians import HomeLocation, Technician, TechnicianRole
+from truckroll.domain.places import Place
+from truckroll.domain.technicians import Technician, TechnicianRole
 from truckroll.persistence import keys
 from truckroll.persistence.core_models import TechnicianItem
 
-_HOME = TypeAdapter(HomeLocation)
+_HOME = TypeAdapter(Place)
 
 
 class DynamoTechnicianRepository:

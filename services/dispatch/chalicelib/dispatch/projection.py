@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from truckroll.contracts.jobs import JobBookedV1, WindowV1
-from truckroll.domain.board import BoardAppointment, BoardLocation
+from truckroll.domain.board import BoardAppointment
+from truckroll.domain.places import Place
 from truckroll.domain.windows import TimeWindow
 from truckroll.persistence.ports import BoardRepository
 
@@ -35,7 +36,7 @@ def project_job_booked(tenant_id: str, event: JobBookedV1, board: BoardRepositor
             summary=event.summary,
             priority=event.priority,
             tags=tuple(event.tags),
-            location=BoardLocation(
+            location=Place(
                 street=location.street,
                 city=location.city,
                 state=location.state,

@@ -12,8 +12,9 @@ from truckroll.domain.crews import Crew, CrewMember, MemberKind
 from truckroll.domain.events import AuditEntry
 from truckroll.domain.geo import Circle, Point, Polygon, Rectangle, Shape
 from truckroll.domain.jobs import Appointment, Job, TechAction, Visit
+from truckroll.domain.places import Place
 from truckroll.domain.schedule import TechDay
-from truckroll.domain.technicians import HomeLocation, Technician, TechnicianRole
+from truckroll.domain.technicians import Technician, TechnicianRole
 from truckroll.domain.timeline import NonJobEvent, Shift, ShiftKind
 from truckroll.domain.windows import TimeWindow
 from truckroll.errors import FieldError, RuleViolation, ValidationFailed
@@ -144,7 +145,7 @@ class TechnicianIn(Body):
             business_unit=self.business_unit,
             active=self.active,
             phone=self.phone,
-            home=HomeLocation(**home.model_dump()) if home else None,
+            home=Place(**home.model_dump()) if home else None,
         )
 
 

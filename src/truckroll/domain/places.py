@@ -1,0 +1,19 @@
+"""A place on the dispatch map: an appointment's destination or a technician's home."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Place:
+    """An address with its map point; ``verified`` means it was confirmed (geocoded or checked by a
+    person), which tracking and route optimisation rely on."""
+
+    street: str
+    city: str
+    state: str
+    postal_code: str
+    verified: bool
+    lat: float | None = None
+    lon: float | None = None
