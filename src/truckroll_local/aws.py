@@ -25,9 +25,10 @@ _CLIENT_CONFIG = Config(connect_timeout=2, read_timeout=30, retries={"max_attemp
 
 @dataclass(frozen=True)
 class Aws:
-    """Where the embedded AWS answers; a factory of clients for it."""
+    """Where the embedded AWS answers; a factory of clients for it. ``endpoint=None`` leaves the
+    address to botocore, as an in-process ``moto.mock_aws`` needs."""
 
-    endpoint: str
+    endpoint: str | None
     region: str = REGION
     _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
     _session: boto3.session.Session = field(init=False, compare=False, repr=False)
@@ -58,9 +59,5 @@ class Aws:
 
     def environment(self) -> dict[str, str]:
         """What an SDK in this process needs to reach the embedded AWS."""
-        return {
-            "AWS_ENDPOINT_URL": self.endpoint,
-            "AWS_DEFAULT_REGION": self.region,
-            "AWS_REGION": self.region,
-            **FAKE_CREDENTIALS,
-        }
+        endpoint = {"AWS_ENDPOINT_URL": self.endpoint} if self.endpoint else {}
+        return {**endpoint, "AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region, **FAKE_CREDENTIALS}

@@ -38,6 +38,8 @@ from moto.sns.models import sns_backends
 
 from truckroll.config import settings
 from truckroll.resources import CORE, RESOURCES, physical_name
+from truckroll_local.aws import Aws
+from truckroll_local.bootstrap import provision
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGE = "slice"
@@ -124,58 +126,8 @@ def load_app(service: str) -> ModuleType:
 
 
 def _provision() -> str:
-    """Create every declared resource; return the core table's stream ARN."""
-    dynamodb, sqs = boto3.client("dynamodb"), boto3.client("sqs")
-    stream_arn = ""
-    for table in RESOURCES.tables:
-        keys = ["pk", "sk", *(k for i in table.indexes for k in (i.partition_key, i.sort_key))]
-        request: dict[str, Any] = {
-            "TableName": physical_name(STAGE, table.name),
-            "KeySchema": [
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            "AttributeDefinitions": [{"AttributeName": k, "AttributeType": "S"} for k in dict.fromkeys(keys)],
-            "BillingMode": "PAY_PER_REQUEST",
-        }
-        if table.indexes:
-            request["GlobalSecondaryIndexes"] = [
-                {
-                    "IndexName": i.name,
-                    "KeySchema": [
-                        {"AttributeName": i.partition_key, "KeyType": "HASH"},
-                        {"AttributeName": i.sort_key, "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-                for i in table.indexes
-            ]
-        if table.stream:
-            request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
-        described = dynamodb.create_table(**request)["TableDescription"]
-        if table.ttl_attribute:
-            dynamodb.update_time_to_live(
-                TableName=request["TableName"],
-                TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
-            )
-        if table is CORE:
-            stream_arn = described["LatestStreamArn"]
-    for queue in RESOURCES.queues:
-        dlq = sqs.create_queue(QueueName=physical_name(STAGE, queue.dlq_name))["QueueUrl"]
-        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": queue.max_receive_count}
-        sqs.create_queue(
-            QueueName=physical_name(STAGE, queue.name),
-            Attributes={
-                "RedrivePolicy": json.dumps(redrive),
-                "VisibilityTimeout": str(queue.visibility_timeout_seconds),
-            },
-        )
-    for consumer in RESOURCES.stream_consumers:
-        sqs.create_queue(QueueName=physical_name(STAGE, consumer.failure_queue_name))
-    return stream_arn
+    """Create every declared resource, as the local stack does; return the core table's stream ARN."""
+    return provision(Aws(endpoint=None), RESOURCES, STAGE).stream_arns[CORE.name]
 
 
 class SliceStack:
