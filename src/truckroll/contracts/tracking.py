@@ -97,3 +97,17 @@ class DeviceSilenceV1(_Data):
 
     technician_id: str = Field(min_length=1)
     last_fix_at: AwareDatetime | None = None
+
+
+TRACKING_POSITION_REPORTED = "tracking.position_reported"
+
+
+class PositionReportedV1(_Data):
+    """``tracking.position_reported`` v1: a technician's latest position, published at most once
+    every few minutes per technician (not per fix) so that planners such as automatic dispatch
+    start routes from where technicians really are."""
+
+    technician_id: str = Field(min_length=1)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    at: AwareDatetime
