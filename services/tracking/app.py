@@ -7,19 +7,21 @@ import os
 from functools import cache
 
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from chalice.app import Response, SQSEvent
-from chalicelib.tracking import devices, fixes, links, positions
+from chalice.app import CloudWatchEvent, DynamoDBEvent, Rate, Response, SQSEvent
+from chalicelib.tracking import devices, fixes, links, positions, progress
 from chalicelib.tracking import settings as tracking_settings
 from chalicelib.tracking.bootstrap import SERVICE, TrackingService, bootstrap
 from chalicelib.tracking.schemas import path_day, path_id
 
-from truckroll.resources import RESOURCES
+from truckroll.resources import RESOURCES, TRACKING
 from truckroll.web import ServiceApp, json_response, parse_body, query_param
 
 app = ServiceApp(SERVICE)
 jwt_auth = app.jwt_auth
 
 EVENTS = next(q for q in RESOURCES.queues if q.consumer == SERVICE and q.handler == "on_event")
+RELAY = next(c for c in RESOURCES.stream_consumers if c.consumer == SERVICE and c.handler == "relay_outbox")
+SWEEP = next(s for s in RESOURCES.schedules if s.consumer == SERVICE and s.handler == "sweep_silent_devices")
 DEVICE_KEY_HEADER = "x-device-key"
 
 
@@ -104,3 +106,15 @@ def get_link(token: str) -> Response:
 )
 def on_event(event: SQSEvent) -> PartialItemFailureResponse:
     return service().consumer(event.to_dict(), event.context)
+
+
+@app.on_dynamodb_record(
+    stream_arn=os.environ[TRACKING.stream_env_var], batch_size=RELAY.batch_size, name=RELAY.handler
+)
+def relay_outbox(event: DynamoDBEvent) -> PartialItemFailureResponse:
+    return service().relay(event.to_dict(), event.context)
+
+
+@app.schedule(Rate(SWEEP.rate_minutes, unit=Rate.MINUTES), name=SWEEP.handler)
+def sweep_silent_devices(event: CloudWatchEvent) -> dict[str, int]:
+    return {"flagged": progress.sweep(service().tracking)}

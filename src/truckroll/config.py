@@ -31,6 +31,35 @@ class Settings:
         return _required(env_var)
 
 
+LOCAL_STAGE = "local"
+LOCAL_LINK_BASE_URL = "http://127.0.0.1:8000/tracking/links/"
+LOCAL_LINK_SECRET = "local-stage-only-tracking-link-secret"  # noqa: S105 (the local stage only)
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    """The customer's tracking link: the public URL a token is appended to, and the secret tokens
+    are derived from (so every technician of an appointment gets the same link, and only its hash
+    is ever stored)."""
+
+    base_url: str
+    secret: bytes
+
+
+@lru_cache(maxsize=1)
+def link_settings() -> LinkSettings:
+    """``TRACKING_LINK_BASE_URL`` and ``TRACKING_LINK_SECRET``: required on AWS; on the local stage
+    they default to the local gateway's public link route and a fixed secret."""
+    local = os.environ.get("STAGE", LOCAL_STAGE) == LOCAL_STAGE
+    base_url = os.environ.get("TRACKING_LINK_BASE_URL") or (
+        LOCAL_LINK_BASE_URL if local else _required("TRACKING_LINK_BASE_URL")
+    )
+    secret = os.environ.get("TRACKING_LINK_SECRET") or (
+        LOCAL_LINK_SECRET if local else _required("TRACKING_LINK_SECRET")
+    )
+    return LinkSettings(base_url=base_url, secret=secret.encode())
+
+
 def _required(name: str) -> str:
     value = os.environ.get(name)
     if not value:

@@ -151,6 +151,7 @@ TRACKING = Table(
     env_var="TRACKING_TABLE",
     owners=("tracking",),
     indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),),
+    stream=True,
     ttl_attribute="expires_at",
 )
 IDEMPOTENCY = Table(
@@ -168,7 +169,7 @@ RESOURCES = Resources(
             env_var="DISPATCH_EVENTS_QUEUE",
             consumer="dispatch",
             handler="on_event",
-            event_types=("job.booked",),
+            event_types=("job.booked", "tracking.device_silent", "tracking.device_resumed"),
         ),
         Queue(
             name="notify-events",
@@ -188,6 +189,8 @@ RESOURCES = Resources(
     stream_consumers=(
         StreamConsumer(table="core", consumer="booking", handler="relay_outbox"),
         StreamConsumer(table="core", consumer="dispatch", handler="relay_outbox"),
+        StreamConsumer(table="tracking", consumer="tracking", handler="relay_outbox"),
     ),
     topics=(Topic(name="alarms", env_var="ALARMS_TOPIC"),),
+    schedules=(Schedule(consumer="tracking", handler="sweep_silent_devices", rate_minutes=1),),
 )

@@ -164,11 +164,19 @@ def test_settings_are_the_admins_and_validated(local_stack: LocalStack) -> None:
     t = tenant()
     admin = local_stack.auth_headers("admin@demo", tenant_id=t)
     status, body = get(local_stack, "/settings", admin)
-    assert (status, body) == (200, {"retention_days": 30, "silent_after_minutes": 15})
-    response = local_stack.request("PUT", "/tracking/settings", admin, {"retention_days": 7})
-    assert (response.status, json.loads(response.body)["retention_days"]) == (200, 7)
-    response = local_stack.request("PUT", "/tracking/settings", admin, {"retention_days": 0})
-    assert response.status == 422
+    assert (status, body) == (
+        200,
+        {"retention_days": 30, "silent_after_minutes": 15, "eta_change_minutes": 5},
+    )
+    response = local_stack.request(
+        "PUT", "/tracking/settings", admin, {"retention_days": 7, "eta_change_minutes": 10}
+    )
+    saved = json.loads(response.body)
+    assert (response.status, saved["retention_days"], saved["eta_change_minutes"]) == (200, 7, 10)
+    assert get(local_stack, "/settings", admin)[1]["eta_change_minutes"] == 10
+    for bad in ({"retention_days": 0}, {"eta_change_minutes": 0}, {"eta_change_minutes": "5"}):
+        response = local_stack.request("PUT", "/tracking/settings", admin, bad)
+        assert response.status == 422
     status, _ = get(local_stack, "/settings", local_stack.auth_headers("dispatcher@demo", t))
     assert status == 403
 

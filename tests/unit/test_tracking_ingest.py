@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -14,6 +15,7 @@ from chalicelib.tracking.positions import latest_positions, positions_view, trac
 from pydantic import ValidationError
 
 from truckroll.auth import Principal, Role
+from truckroll.contracts.envelope import EventEnvelope
 from truckroll.domain.tracking import (
     IN_FUTURE,
     OFF_SHIFT,
@@ -27,8 +29,11 @@ from truckroll.domain.tracking import (
     time_problem,
     unique,
 )
+from truckroll.domain.tracking_links import Link, StraightLineTravelTime
+from truckroll.domain.tracking_progress import EnRoute, Marks, Seen
 from truckroll.domain.windows import TimeWindow
 from truckroll.errors import Forbidden, RuleViolation, Unauthorized
+from truckroll.persistence.writes import StaleRead
 
 CENTRAL = timezone(timedelta(hours=-6))
 NOW = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)  # 10:00 in Austin
@@ -40,19 +45,31 @@ class MemoryFixes:
     def __init__(self) -> None:
         self.history: dict[tuple[str, str, datetime], Fix] = {}
         self.latest: dict[tuple[str, str], Position] = {}
+        self.marks: dict[tuple[str, str], Marks] = {}
         self.calls: list[list[Fix]] = []
 
     def record(
-        self, tenant_id: str, fixes: Sequence[Fix], settings: TrackingSettings, received_at: datetime
-    ) -> None:
+        self,
+        tenant_id: str,
+        fixes: Sequence[Fix],
+        settings: TrackingSettings,
+        received_at: datetime,
+        report: bool = False,
+    ) -> Marks | None:
         self.calls.append(list(fixes))
         for fix in fixes:
             self.history[(tenant_id, *fix.key)] = fix
-        if fixes:
-            top = newest(fixes)
-            stored = self.latest.get((tenant_id, top.technician_id))
-            if stored is None or stored.fix.instant < top.instant:
-                self.latest[(tenant_id, top.technician_id)] = Position(top, received_at)
+        if not fixes:
+            return None
+        top = newest(fixes)
+        key = (tenant_id, top.technician_id)
+        stored = self.latest.get(key)
+        if stored is not None and stored.fix.instant >= top.instant:
+            return None
+        before = self.marks.get(key, Marks())
+        self.latest[key] = Position(top, received_at)
+        self.marks[key] = Marks(reported_at=top.instant if report else before.reported_at)
+        return before
 
     def positions(self, tenant_id: str, now: datetime) -> list[Position]:
         return [p for (tenant, _), p in self.latest.items() if tenant == tenant_id]
@@ -62,6 +79,76 @@ class MemoryFixes:
             (f for (t, tech, _), f in self.history.items() if (t, tech) == (tenant_id, technician_id)),
             key=lambda f: f.instant,
         )
+
+
+class MemoryProgress:
+    """Routes, tracked tenants and published envelopes; position marks are those of ``fixes``."""
+
+    def __init__(self, fixes: MemoryFixes) -> None:
+        self.fixes = fixes
+        self.routes: dict[tuple[str, str], tuple[EnRoute, int]] = {}
+        self.tracked: set[str] = set()
+        self.published: list[EventEnvelope] = []
+        self.links: dict[str, Link] = {}
+
+    def seen(self, tenant_id: str, technician_id: str) -> Seen:
+        key = (tenant_id, technician_id)
+        route, revision = self.routes.get(key, (None, 0))
+        return Seen(self.fixes.marks.get(key, Marks()), route, revision, key in self.fixes.latest)
+
+    def register_tenant(self, tenant_id: str) -> None:
+        self.tracked.add(tenant_id)
+
+    def tenants(self) -> list[str]:
+        return sorted(self.tracked)
+
+    def dispatched(
+        self, route: EnRoute, link: tuple[str, Link] | None, envelopes: Sequence[EventEnvelope], now: datetime
+    ) -> bool:
+        key = (route.tenant_id, route.technician_id)
+        current = self.routes.get(key)
+        if current is not None and current[0].dispatch_event_id == route.dispatch_event_id:
+            return False
+        if link is not None:
+            if link[0] in self.links:
+                raise StaleRead("the link exists")
+            self.links[link[0]] = link[1]
+        self.routes[key] = (route, 1)
+        self.published.extend(envelopes)
+        return True
+
+    def moved(self, route: EnRoute, revision: int, envelopes: Sequence[EventEnvelope], now: datetime) -> None:
+        key = (route.tenant_id, route.technician_id)
+        if key not in self.routes or self.routes[key][1] != revision:
+            raise StaleRead("the route changed")
+        self.routes[key] = (route, revision + 1)
+        self.published.extend(envelopes)
+
+    def publish(self, envelopes: Sequence[EventEnvelope], now: datetime) -> None:
+        self.published.extend(envelopes)
+
+    def ended(self, tenant_id: str, technician_id: str, appointment_id: str) -> None:
+        current = self.routes.get((tenant_id, technician_id))
+        if current is not None and current[0].appointment_id == appointment_id:
+            del self.routes[(tenant_id, technician_id)]
+
+    def positions(self, tenant_id: str, now: datetime) -> list[tuple[Position, Marks]]:
+        return [
+            (p, self.fixes.marks.get(key, Marks()))
+            for key, p in self.fixes.latest.items()
+            if key[0] == tenant_id
+        ]
+
+    def fell_silent(self, tenant_id: str, position: Position, envelope: EventEnvelope, now: datetime) -> None:
+        key = (tenant_id, position.fix.technician_id)
+        marks = self.fixes.marks.get(key, Marks())
+        if self.fixes.latest[key] != position or marks.silent_since is not None:
+            return
+        self.fixes.marks[key] = replace(marks, silent_since=now)
+        self.published.append(envelope)
+
+    def types(self) -> list[str]:
+        return [e.event_type for e in self.published]
 
 
 class MemoryShifts:
@@ -121,11 +208,14 @@ def tracking() -> Tracking:
     shifts = MemoryShifts()
     for tech in ("tech-1", "tech-2"):
         shifts.put("t1", tech, date(2026, 3, 3), [SHIFT], NOW)
+    fixes = MemoryFixes()
     return Tracking(
-        fixes=MemoryFixes(),
+        fixes=fixes,
         shifts=shifts,
         settings=MemorySettings(),
         devices=MemoryDevices(),
+        progress=MemoryProgress(fixes),
+        travel=StraightLineTravelTime(),
         clock=lambda: NOW,
     )
 

@@ -21,6 +21,7 @@ MAX_BATCH = 500
 CLOCK_SKEW = timedelta(minutes=2)
 DEFAULT_RETENTION_DAYS = 30
 DEFAULT_SILENT_AFTER_MINUTES = 15
+DEFAULT_ETA_CHANGE_MINUTES = 5
 
 OFF_SHIFT = "the technician is off shift at this time"
 IN_FUTURE = "recorded_at is in the future"
@@ -59,6 +60,7 @@ class TrackingSettings:
     tenant_id: str
     retention_days: int = DEFAULT_RETENTION_DAYS
     silent_after_minutes: int = DEFAULT_SILENT_AFTER_MINUTES
+    eta_change_minutes: int = DEFAULT_ETA_CHANGE_MINUTES
 
     @property
     def retention(self) -> timedelta:
@@ -67,6 +69,11 @@ class TrackingSettings:
     @property
     def silent_after(self) -> timedelta:
         return timedelta(minutes=self.silent_after_minutes)
+
+    @property
+    def eta_change(self) -> timedelta:
+        """How far an ETA must move before the change is published."""
+        return timedelta(minutes=self.eta_change_minutes)
 
     def expires_at(self, fix: Fix) -> datetime:
         """When ``fix`` leaves history."""

@@ -8,7 +8,9 @@ address is not verified, their first name and the destination only (no position,
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import math
 import re
 import secrets
@@ -41,6 +43,13 @@ class LinkToken:
     @classmethod
     def new(cls) -> LinkToken:
         return cls(secrets.token_urlsafe(16))
+
+    @classmethod
+    def of_appointment(cls, secret: bytes, tenant_id: str, appointment_id: str) -> LinkToken:
+        """The appointment's own link: 128 bits of an HMAC-SHA256 under the service's secret, so
+        the same for every technician dispatched to it and never stored, only its hash."""
+        digest = hmac.new(secret, f"{tenant_id}\n{appointment_id}".encode(), hashlib.sha256).digest()
+        return cls(base64.urlsafe_b64encode(digest[:16]).decode().rstrip("="))
 
     @classmethod
     def parse(cls, value: str) -> LinkToken | None:

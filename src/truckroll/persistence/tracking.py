@@ -26,10 +26,20 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
+from pynamodb.constants import ATTRIBUTES, UPDATED_OLD
+from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
-from truckroll.domain.tracking import Device, Fix, Position, TrackingSettings, newest
+from truckroll.domain.tracking import (
+    DEFAULT_ETA_CHANGE_MINUTES,
+    Device,
+    Fix,
+    Position,
+    TrackingSettings,
+    newest,
+)
+from truckroll.domain.tracking_progress import Marks
 from truckroll.domain.windows import TimeWindow
 from truckroll.persistence.keys import tenant_prefix
 from truckroll.persistence.tables import TableMeta
@@ -69,6 +79,10 @@ def _epoch(instant: datetime) -> int:
 
 def _epoch_ms(instant: datetime) -> int:
     return int(instant.timestamp() * 1000)
+
+
+def _from_ms(ms: float) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
 
 
 class TrackingItem(Model):
@@ -116,6 +130,15 @@ class PositionItem(TrackingItem, discriminator="position"):
     heading_deg = NumberAttribute(null=True)
     expires_at = NumberAttribute()
     received_at = UnicodeAttribute()
+    reported_ms = NumberAttribute(null=True)  # the fix last published as tracking.position_reported
+    silent_since = UnicodeAttribute(null=True)  # flagged silent by the sweeper, until the next fix
+
+    def marks(self) -> Marks:
+        reported = self.reported_ms
+        return Marks(
+            reported_at=_from_ms(reported) if reported is not None else None,
+            silent_since=datetime.fromisoformat(self.silent_since) if self.silent_since else None,
+        )
 
     def to_position(self) -> Position:
         return Position(_to_fix(self, self.technician_id), datetime.fromisoformat(self.received_at))
@@ -130,6 +153,7 @@ class ShiftsItem(TrackingItem, discriminator="shifts"):
 class SettingsItem(TrackingItem, discriminator="settings"):
     retention_days = NumberAttribute()
     silent_after_minutes = NumberAttribute()
+    eta_change_minutes = NumberAttribute(null=True)  # settings saved before it: the default
 
 
 class DeviceItem(TrackingItem, discriminator="device"):
@@ -151,29 +175,54 @@ class DynamoFixStore:
         self.history = history or BucketedHistory()
 
     def record(
-        self, tenant_id: str, fixes: Sequence[Fix], settings: TrackingSettings, received_at: datetime
-    ) -> None:
-        """Store distinct fixes of one technician and move their latest position forward."""
+        self,
+        tenant_id: str,
+        fixes: Sequence[Fix],
+        settings: TrackingSettings,
+        received_at: datetime,
+        report: bool = False,
+    ) -> Marks | None:
+        """Store distinct fixes of one technician and move their latest position forward (marked
+        reported when ``report``; any silence flag cleared). The marks it had before, or None when
+        a newer position was already stored (it did not move)."""
         if not fixes:
-            return
+            return None
         self.history.add(tenant_id, fixes, settings.retention)
         latest = newest(fixes)
-        position = PositionItem(
-            pk=latest_pk(tenant_id),
-            sk=latest.technician_id,
-            tenant_id=tenant_id,
-            technician_id=latest.technician_id,
-            fix_ms=_epoch_ms(latest.instant),
-            received_at=received_at.isoformat(),
+        fix_ms = _epoch_ms(latest.instant)
+        values = {
             **_fix_attributes(latest, settings),
-        )
-        try:
-            position.save(
-                condition=PositionItem.pk.does_not_exist() | (PositionItem.fix_ms < _epoch_ms(latest.instant))
+            "technician_id": latest.technician_id,
+            "tenant_id": tenant_id,
+            "fix_ms": fix_ms,
+            "received_at": received_at.isoformat(),
+        }
+        actions: list[Action] = [
+            getattr(PositionItem, name).remove() if value is None else getattr(PositionItem, name).set(value)
+            for name, value in values.items()
+        ]
+        actions.append(PositionItem.kind.set(PositionItem))
+        actions.append(PositionItem.silent_since.remove())
+        if report:
+            actions.append(PositionItem.reported_ms.set(fix_ms))
+        try:  # UPDATED_OLD: the marks before this write, in the same request
+            response = PositionItem._get_connection().update_item(
+                latest_pk(tenant_id),
+                latest.technician_id,
+                actions=actions,
+                condition=PositionItem.pk.does_not_exist() | (PositionItem.fix_ms < fix_ms),
+                return_values=UPDATED_OLD,
             )
-        except PutError as error:
+        except UpdateError as error:
             if error.cause_response_code != CONDITION_FAILED:
                 raise
+            return None
+        old = response.get(ATTRIBUTES, {})
+        reported, silent = old.get("reported_ms", {}).get("N"), old.get("silent_since", {}).get("S")
+        return Marks(
+            reported_at=_from_ms(float(reported)) if reported is not None else None,
+            silent_since=datetime.fromisoformat(silent) if silent else None,
+        )
 
     def positions(self, tenant_id: str, now: datetime) -> list[Position]:
         """Every technician's latest position that has not expired: one Query."""
@@ -238,7 +287,13 @@ class DynamoTrackingSettingsRepository:
             item = SettingsItem.get(settings_pk(tenant_id), SETTINGS_SK)
         except SettingsItem.DoesNotExist:
             return TrackingSettings(tenant_id)
-        return TrackingSettings(tenant_id, int(item.retention_days), int(item.silent_after_minutes))
+        eta_change = item.eta_change_minutes
+        return TrackingSettings(
+            tenant_id,
+            int(item.retention_days),
+            int(item.silent_after_minutes),
+            int(eta_change) if eta_change is not None else DEFAULT_ETA_CHANGE_MINUTES,
+        )
 
     def put(self, settings: TrackingSettings) -> None:
         SettingsItem(
@@ -247,6 +302,7 @@ class DynamoTrackingSettingsRepository:
             tenant_id=settings.tenant_id,
             retention_days=settings.retention_days,
             silent_after_minutes=settings.silent_after_minutes,
+            eta_change_minutes=settings.eta_change_minutes,
         ).save()
 
 

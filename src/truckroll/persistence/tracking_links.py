@@ -142,17 +142,21 @@ def _progress(stored: list[str | None]) -> TechnicianProgress:
     return TechnicianProgress(technician_id, status, stored[2] if len(stored) > 2 else None)
 
 
+def link_item(token_hash: str, link: Link) -> LinkItem:
+    return LinkItem(
+        pk=link_pk(token_hash),
+        sk=LINK_SK,
+        tenant_id=link.tenant_id,
+        appointment_id=link.appointment_id,
+        job_id=link.job_id,
+        created_at=link.created_at.isoformat(),
+        opens=0,
+    )
+
+
 class DynamoLinkRepository:
     def add(self, token_hash: str, link: Link) -> None:
-        LinkItem(
-            pk=link_pk(token_hash),
-            sk=LINK_SK,
-            tenant_id=link.tenant_id,
-            appointment_id=link.appointment_id,
-            job_id=link.job_id,
-            created_at=link.created_at.isoformat(),
-            opens=0,
-        ).save(condition=LinkItem.pk.does_not_exist())
+        link_item(token_hash, link).save(condition=LinkItem.pk.does_not_exist())
 
     def get(self, token_hash: str) -> Link | None:
         try:

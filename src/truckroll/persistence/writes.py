@@ -8,10 +8,10 @@ from typing import Literal
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from truckroll.errors import Conflict
-from truckroll.persistence.core_models import CoreItem
 from truckroll.persistence.tables import connection
 
 TRANSACTION_LIMIT = 100
@@ -22,7 +22,7 @@ class Write:
     """A put or delete of ``item``; items with a version attribute are also conditioned on it."""
 
     op: Literal["put", "delete"]
-    item: CoreItem
+    item: Model
     condition: Condition | None = None
 
 

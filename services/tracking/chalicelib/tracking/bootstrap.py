@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
@@ -13,12 +14,15 @@ from chalicelib.tracking.ports import (
     LatestPositions,
     LinkRepository,
     Links,
+    ProgressStore,
     ShiftRepository,
     Tracking,
     TrackingSettingsRepository,
 )
+from chalicelib.tracking.progress import DISPATCHED, start_following, stop_following
 from chalicelib.tracking.shifts import project_shifts
 
+from truckroll.config import LinkSettings, link_settings
 from truckroll.contracts.dispatch import APPOINTMENT_EVENTS, AppointmentChangeV1
 from truckroll.contracts.envelope import EventEnvelope
 from truckroll.contracts.jobs import JOB_BOOKED, JobBookedV1
@@ -27,6 +31,8 @@ from truckroll.domain.tracking_links import StraightLineTravelTime, TravelTime
 from truckroll.domain.windows import Clock, utc_now
 from truckroll.messaging.consumer import EventConsumer, Subscription
 from truckroll.messaging.idempotency import idempotency_store
+from truckroll.messaging.outbox import OutboxRelay
+from truckroll.messaging.sqs import Publisher, SqsPublisher
 from truckroll.persistence.tracking import (
     DynamoDeviceRepository,
     DynamoFixStore,
@@ -34,6 +40,7 @@ from truckroll.persistence.tracking import (
     DynamoTrackingSettingsRepository,
 )
 from truckroll.persistence.tracking_links import DynamoAppointmentProjection, DynamoLinkRepository
+from truckroll.persistence.tracking_progress import DynamoProgressStore
 
 SERVICE = "tracking"
 CONSUMER = "tracking.on_event"
@@ -44,6 +51,7 @@ class TrackingService:
     tracking: Tracking
     links: Links
     consumer: EventConsumer
+    relay: OutboxRelay
 
 
 def bootstrap(
@@ -56,22 +64,28 @@ def bootstrap(
     links: LinkRepository | None = None,
     positions: LatestPositions | None = None,
     travel: TravelTime | None = None,
+    progress: ProgressStore | None = None,
     clock: Clock = utc_now,
     idempotency: BasePersistenceLayer | None = None,
+    publisher: Publisher | None = None,
+    link_config: Callable[[], LinkSettings] = link_settings,
 ) -> TrackingService:
     fix_store = DynamoFixStore()
+    travel_time = travel or StraightLineTravelTime()
     tracking = Tracking(
         fixes=fixes or fix_store,
         shifts=shifts or DynamoShiftRepository(),
         settings=settings or DynamoTrackingSettingsRepository(),
         devices=devices or DynamoDeviceRepository(),
+        progress=progress or DynamoProgressStore(),
+        travel=travel_time,
         clock=clock,
     )
     link_service = Links(
         appointments=appointments or DynamoAppointmentProjection(),
         links=links or DynamoLinkRepository(),
         positions=positions or fix_store,
-        travel=travel or StraightLineTravelTime(),
+        travel=travel_time,
         clock=clock,
     )
 
@@ -83,6 +97,10 @@ def bootstrap(
 
     def on_appointment(envelope: EventEnvelope, data: AppointmentChangeV1) -> None:
         project_appointment(envelope, data, link_service.appointments)
+        if envelope.event_type == DISPATCHED:
+            start_following(envelope, data, link_service, tracking, link_config())
+        else:
+            stop_following(envelope, data, link_service, tracking)
 
     consumer = EventConsumer(
         CONSUMER,
@@ -96,4 +114,9 @@ def bootstrap(
         ],
         idempotency or idempotency_store(CONSUMER),
     )
-    return TrackingService(tracking=tracking, links=link_service, consumer=consumer)
+    return TrackingService(
+        tracking=tracking,
+        links=link_service,
+        consumer=consumer,
+        relay=OutboxRelay(SERVICE, publisher or SqsPublisher()),
+    )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
+from chalicelib.tracking import progress
 from chalicelib.tracking.ports import Tracking
 from chalicelib.tracking.schemas import Identifier
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -116,7 +117,7 @@ def ingest(
                 kept.append(fix)
             else:
                 result.reject(index, FieldError("recorded_at", OFF_SHIFT))
-        tracking.fixes.record(tenant_id, unique(kept), settings, now)
+        progress.record(tenant_id, unique(kept), settings, tracking)
         result.stored += len(kept)
     result.rejected.sort(key=lambda r: r.index)
     return result

@@ -1,4 +1,4 @@
-"""What tracking's use cases need: its repositories, a clock and a travel time estimate."""
+"""What tracking's use cases need: its repositories, its outbox, a clock and a travel time estimate."""
 
 from __future__ import annotations
 
@@ -7,16 +7,25 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from truckroll.contracts.envelope import EventEnvelope
 from truckroll.domain.tracking import Device, Fix, Position, TrackingSettings
 from truckroll.domain.tracking_links import Destination, Link, TrackedAppointment, TravelTime
+from truckroll.domain.tracking_progress import EnRoute, Marks, Seen
 from truckroll.domain.windows import Clock, TimeWindow
 
 
 class FixStore(Protocol):
     def record(
-        self, tenant_id: str, fixes: Sequence[Fix], settings: TrackingSettings, received_at: datetime
-    ) -> None:
-        """Store distinct fixes of one technician; move their latest position forward only."""
+        self,
+        tenant_id: str,
+        fixes: Sequence[Fix],
+        settings: TrackingSettings,
+        received_at: datetime,
+        report: bool = False,
+    ) -> Marks | None:
+        """Store distinct fixes of one technician; move their latest position forward only (marked
+        reported when ``report``, its silence flag cleared). The marks it had before, or None when
+        a newer position was already stored."""
         ...
 
     def positions(self, tenant_id: str, now: datetime) -> list[Position]: ...
@@ -55,6 +64,35 @@ class DeviceRepository(Protocol):
     def driver(self, tenant_id: str, vehicle_id: str, day: date) -> str | None: ...
 
 
+class ProgressStore(Protocol):
+    """Technicians on the way, the events tracking publishes (through its outbox) and the tenants
+    the silence sweeper visits."""
+
+    def seen(self, tenant_id: str, technician_id: str) -> Seen: ...
+
+    def register_tenant(self, tenant_id: str) -> None: ...
+
+    def tenants(self) -> list[str]: ...
+
+    def dispatched(
+        self, route: EnRoute, link: tuple[str, Link] | None, envelopes: Sequence[EventEnvelope], now: datetime
+    ) -> bool: ...
+
+    def moved(
+        self, route: EnRoute, revision: int, envelopes: Sequence[EventEnvelope], now: datetime
+    ) -> None: ...
+
+    def publish(self, envelopes: Sequence[EventEnvelope], now: datetime) -> None: ...
+
+    def ended(self, tenant_id: str, technician_id: str, appointment_id: str) -> None: ...
+
+    def positions(self, tenant_id: str, now: datetime) -> list[tuple[Position, Marks]]: ...
+
+    def fell_silent(
+        self, tenant_id: str, position: Position, envelope: EventEnvelope, now: datetime
+    ) -> None: ...
+
+
 @dataclass(frozen=True)
 class Tracking:
     """Everything tracking's use cases work with."""
@@ -63,6 +101,8 @@ class Tracking:
     shifts: ShiftRepository
     settings: TrackingSettingsRepository
     devices: DeviceRepository
+    progress: ProgressStore
+    travel: TravelTime
     clock: Clock
 
 
