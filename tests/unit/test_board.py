@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from builders import booked_envelope
@@ -13,7 +13,9 @@ from fakes import NOW, FakeBoard
 
 from truckroll.auth import Principal, Role
 from truckroll.contracts.jobs import JobBookedV1
+from truckroll.domain.board import GPS_SILENT, technician_alerts
 from truckroll.domain.status import AppointmentStatus, JobStatus
+from truckroll.domain.windows import TimeWindow
 from truckroll.errors import ValidationFailed
 
 DAY = date(2026, 3, 3)
@@ -110,3 +112,11 @@ def test_the_date_must_be_a_calendar_date(value: str | None) -> None:
         parse_day(value)
     assert [e.field for e in failed.value.errors] == ["date"]
     assert parse_day("2026-03-03") == DAY
+
+
+def test_a_silent_device_is_an_alert_on_the_row_only_while_working() -> None:
+    morning = TimeWindow(datetime(2026, 3, 3, 8, tzinfo=UTC), datetime(2026, 3, 3, 12, tzinfo=UTC))
+    during, after = datetime(2026, 3, 3, 10, tzinfo=UTC), datetime(2026, 3, 3, 13, tzinfo=UTC)
+    assert technician_alerts(True, [morning], during) == (GPS_SILENT,)
+    assert technician_alerts(True, [morning], after) == ()
+    assert technician_alerts(False, [morning], during) == ()

@@ -6,6 +6,7 @@ of its start in its own UTC offset, which is the local time of the business that
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -16,6 +17,7 @@ from truckroll.domain.windows import TimeWindow
 
 DOUBLE_BOOKED = "double_booked"
 RUNNING_LATE = "running_late"
+GPS_SILENT = "gps_silent"  # on a technician's row: their device fell silent while on shift
 NOT_ARRIVED = frozenset(
     {AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED, AppointmentStatus.DISPATCHED}
 )
@@ -167,3 +169,9 @@ class BoardDay:
     @property
     def canceled(self) -> tuple[BoardAppointment, ...]:
         return tuple(a for a in self.appointments if a.canceled)
+
+
+def technician_alerts(gps_silent: bool, working: Iterable[TimeWindow], now: datetime) -> tuple[str, ...]:
+    """The alerts of a technician's row on a day with ``working`` time: GPS silent while tracking
+    says their device is silent and they are working now (other days' rows show no alert)."""
+    return (GPS_SILENT,) if gps_silent and any(w.contains(now) for w in working) else ()

@@ -1,15 +1,43 @@
-"""Technician profiles in the core table: one partition per tenant, so the list is one Query."""
+"""Technician profiles in the core table: one partition per tenant, so the list is one Query.
+
+The partition also holds each technician's device health as tracking reports it
+(``sk GPS#{technician}``), so the board reads profiles and health in the same Query.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
 from pydantic import TypeAdapter
+from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
 
 from truckroll.domain.places import Place
 from truckroll.domain.technicians import Technician, TechnicianRole
 from truckroll.persistence import keys
-from truckroll.persistence.core_models import TechnicianItem
+from truckroll.persistence.core_models import CoreItem, TechnicianItem
 
 _HOME = TypeAdapter(Place)
+CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+class GpsHealthItem(CoreItem, discriminator="gps_health"):
+    technician_id = UnicodeAttribute()
+    silent = BooleanAttribute()
+    occurred_at = UnicodeAttribute()  # of the tracking event: a later one always wins
+
+
+def gps_sk(technician_id: str) -> str:
+    return f"GPS#{technician_id}"
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The tenant's technicians, and those whose device tracking reports silent."""
+
+    technicians: list[Technician]
+    gps_silent: frozenset[str]
 
 
 class DynamoTechnicianRepository:
@@ -41,6 +69,34 @@ class DynamoTechnicianRepository:
         return [
             _technician(i) for i in TechnicianItem.query(keys.technicians_pk(tenant_id), consistent_read=True)
         ]
+
+    def roster(self, tenant_id: str) -> Roster:
+        """Every technician and their device health: one Query."""
+        technicians, silent = [], set()
+        for item in CoreItem.query(keys.technicians_pk(tenant_id), consistent_read=True):
+            if isinstance(item, TechnicianItem):
+                technicians.append(_technician(item))
+            elif isinstance(item, GpsHealthItem) and item.silent:
+                silent.add(item.technician_id)
+        return Roster(technicians, frozenset(silent))
+
+    def set_gps_silent(self, tenant_id: str, technician_id: str, silent: bool, occurred_at: datetime) -> None:
+        """Keep what tracking said of the technician's device, unless it said something later already."""
+        item = GpsHealthItem(
+            pk=keys.technicians_pk(tenant_id),
+            sk=gps_sk(technician_id),
+            tenant_id=tenant_id,
+            technician_id=technician_id,
+            silent=silent,
+            occurred_at=occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        )
+        try:
+            item.save(
+                condition=GpsHealthItem.pk.does_not_exist() | (GpsHealthItem.occurred_at < item.occurred_at)
+            )
+        except PutError as error:
+            if error.cause_response_code != CONDITION_FAILED:
+                raise
 
 
 def _technician(item: TechnicianItem) -> Technician:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -11,12 +12,13 @@ from chalicelib.dispatch.schemas import event_view, shift_view
 from ulid import ULID
 
 from truckroll.auth import Principal, Role
-from truckroll.domain.board import BoardAppointment, BoardChange, BoardDay
+from truckroll.domain.board import BoardAppointment, BoardChange, BoardDay, technician_alerts
 from truckroll.domain.schedule import TechDay
-from truckroll.domain.technicians import Technician
+from truckroll.domain.timeline import working_time
 from truckroll.errors import FieldError, Forbidden, ValidationFailed
 from truckroll.persistence.board import cursor_at
 from truckroll.persistence.ports import BoardRepository
+from truckroll.persistence.technicians import Roster
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 WEEK = 7
@@ -50,22 +52,21 @@ def board_day(day: date, principal: Principal, board: BoardRepository) -> BoardD
     raise Forbidden("this role may not read the board")
 
 
-def _visible_technicians(principal: Principal, dispatch: Dispatch) -> list[Technician]:
-    technicians = dispatch.technicians.all(principal.tenant_id)
+def _visible_technicians(principal: Principal, dispatch: Dispatch) -> Roster:
+    roster = dispatch.technicians.roster(principal.tenant_id)
     if principal.is_office:
-        return technicians
-    return [t for t in technicians if t.technician_id == principal.sub]
+        return roster
+    return replace(roster, technicians=[t for t in roster.technicians if t.technician_id == principal.sub])
 
 
-def _day_view(
-    day: date, technicians: list[Technician], principal: Principal, dispatch: Dispatch
-) -> dict[str, Any]:
+def _day_view(day: date, roster: Roster, principal: Principal, dispatch: Dispatch) -> dict[str, Any]:
     """The day's appointments and one row per technician: two Queries (the board, the technicians'
     days with their shifts and non-job events)."""
     board = board_day(day, principal, dispatch.board)
     with dispatch.uow() as uow:
         tech_days = {d.technician_id: d for d in uow.schedules.of_date(principal.tenant_id, day)}
-    return {**board_view(board, dispatch.clock()), "technicians": _rows(board, technicians, tech_days)}
+    now = dispatch.clock()
+    return {**board_view(board, now), "technicians": _rows(board, roster, tech_days, now)}
 
 
 def read_board(day: date, principal: Principal, dispatch: Dispatch) -> dict[str, Any]:
@@ -80,8 +81,8 @@ def read_board(day: date, principal: Principal, dispatch: Dispatch) -> dict[str,
 def read_week(first: date, principal: Principal, dispatch: Dispatch) -> dict[str, Any]:
     """Seven days from ``first``: two Queries per day, plus the technicians."""
     cursor = cursor_at(dispatch.clock())
-    technicians = _visible_technicians(principal, dispatch)
-    days = [_day_view(first + timedelta(days=n), technicians, principal, dispatch) for n in range(WEEK)]
+    roster = _visible_technicians(principal, dispatch)
+    days = [_day_view(first + timedelta(days=n), roster, principal, dispatch) for n in range(WEEK)]
     return {"start": first.isoformat(), "days": days, "cursor": cursor}
 
 
@@ -110,12 +111,13 @@ def _change_view(change_id: str, change: BoardChange, now: datetime) -> dict[str
     }
 
 
-def _rows(board: BoardDay, technicians: list[Technician], days: dict[str, TechDay]) -> list[dict[str, Any]]:
+def _rows(board: BoardDay, roster: Roster, days: dict[str, TechDay], now: datetime) -> list[dict[str, Any]]:
     """One row per technician, with the ids of their appointments on this day in time order, their
-    shifts and their non-job events."""
+    shifts, their non-job events and their alerts."""
     rows = []
-    for t in technicians:
+    for t in roster.technicians:
         day = days.get(t.technician_id, TechDay(t.tenant_id, t.technician_id, board.day))
+        silent = t.technician_id in roster.gps_silent
         rows.append(
             {
                 "technician_id": t.technician_id,
@@ -126,6 +128,7 @@ def _rows(board: BoardDay, technicians: list[Technician], days: dict[str, TechDa
                 ],
                 "shifts": [shift_view(s) for s in day.shifts],
                 "events": [event_view(e) for e in day.events],
+                "alerts": list(technician_alerts(silent, working_time(day.shifts), now)),
             }
         )
     return rows

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
-from chalicelib.dispatch.projection import project_job_booked
+from chalicelib.dispatch.projection import project_device_silence, project_job_booked
 
 from truckroll.contracts.envelope import EventEnvelope
 from truckroll.contracts.jobs import JOB_BOOKED, JobBookedV1
+from truckroll.contracts.tracking import TRACKING_DEVICE_RESUMED, TRACKING_DEVICE_SILENT, DeviceSilenceV1
 from truckroll.domain.windows import Clock, utc_now
 from truckroll.messaging.consumer import EventConsumer, Subscription
 from truckroll.messaging.idempotency import idempotency_store
@@ -42,18 +43,26 @@ def bootstrap(
     publisher: Publisher | None = None,
 ) -> Dispatch:
     board = board or DynamoBoardRepository(clock)
+    technicians = DynamoTechnicianRepository()
 
     def on_job_booked(envelope: EventEnvelope, data: JobBookedV1) -> None:
         project_job_booked(envelope.tenant_id, data, board)
 
+    def on_device_silence(envelope: EventEnvelope, data: DeviceSilenceV1) -> None:
+        project_device_silence(envelope, data, technicians)
+
     consumer = EventConsumer(
         CONSUMER,
-        [Subscription(JOB_BOOKED, 1, JobBookedV1, on_job_booked)],
+        [
+            Subscription(JOB_BOOKED, 1, JobBookedV1, on_job_booked),
+            Subscription(TRACKING_DEVICE_SILENT, 1, DeviceSilenceV1, on_device_silence),
+            Subscription(TRACKING_DEVICE_RESUMED, 1, DeviceSilenceV1, on_device_silence),
+        ],
         idempotency or idempotency_store(CONSUMER),
     )
     return Dispatch(
         board=board,
-        technicians=DynamoTechnicianRepository(),
+        technicians=technicians,
         uow=lambda: DynamoCoreUnitOfWork(producer=SERVICE, clock=clock),
         clock=clock,
         consumer=consumer,

@@ -1,12 +1,15 @@
-"""Keeping dispatch's board projection up to date from events."""
+"""Keeping dispatch's board projection up to date from events (and technicians' device health)."""
 
 from __future__ import annotations
 
+from truckroll.contracts.envelope import EventEnvelope
 from truckroll.contracts.jobs import JobBookedV1, WindowV1
+from truckroll.contracts.tracking import TRACKING_DEVICE_SILENT, DeviceSilenceV1
 from truckroll.domain.board import BoardAppointment
 from truckroll.domain.places import Place
 from truckroll.domain.windows import TimeWindow
 from truckroll.persistence.ports import BoardRepository
+from truckroll.persistence.technicians import DynamoTechnicianRepository
 
 
 def _window(window: WindowV1) -> TimeWindow:
@@ -49,3 +52,11 @@ def project_job_booked(tenant_id: str, event: JobBookedV1, board: BoardRepositor
             job_version=1,
         )
     )
+
+
+def project_device_silence(
+    envelope: EventEnvelope, event: DeviceSilenceV1, technicians: DynamoTechnicianRepository
+) -> None:
+    """Tracking says a technician's device fell silent or resumed: the board's row shows it."""
+    silent = envelope.event_type == TRACKING_DEVICE_SILENT
+    technicians.set_gps_silent(envelope.tenant_id, event.technician_id, silent, envelope.occurred_at)
