@@ -29,11 +29,12 @@ from truckroll.domain.tracking import (
     time_problem,
     unique,
 )
-from truckroll.domain.tracking_links import Link, StraightLineTravelTime
+from truckroll.domain.tracking_links import Link
 from truckroll.domain.tracking_progress import EnRoute, Marks, Seen
 from truckroll.domain.windows import TimeWindow
 from truckroll.errors import Forbidden, RuleViolation, Unauthorized
 from truckroll.persistence.writes import StaleRead
+from truckroll.travel import Haversine
 
 CENTRAL = timezone(timedelta(hours=-6))
 NOW = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)  # 10:00 in Austin
@@ -215,7 +216,7 @@ def tracking() -> Tracking:
         settings=MemorySettings(),
         devices=MemoryDevices(),
         progress=MemoryProgress(fixes),
-        travel=StraightLineTravelTime(),
+        travel=Haversine(),
         clock=lambda: NOW,
     )
 

@@ -27,12 +27,12 @@ from truckroll.domain.tracking_links import (
     Destination,
     Link,
     LinkToken,
-    StraightLineTravelTime,
     TechnicianProgress,
     TrackedAppointment,
-    straight_line_estimate,
+    estimate,
 )
 from truckroll.errors import Conflict, Forbidden, Gone, NotFound
+from truckroll.travel import Haversine
 
 NOW = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)
 OFFICE = Principal("dispatcher", "t1", Role.DISPATCHER)
@@ -48,12 +48,12 @@ OFFICE = Principal("dispatcher", "t1", Role.DISPATCHER)
         (Point(30.27, -97.74), Point(30.27, -97.74), 0.0, 0),
     ],
 )
-def test_eta_is_straight_line_distance_times_circuity_at_40_kmh_rounded_up(
+def test_the_default_eta_is_straight_line_distance_times_circuity_at_40_kmh_rounded_up(
     origin: Point, destination: Point, distance_km: float, eta_minutes: int
 ) -> None:
-    estimate = straight_line_estimate(origin, destination)
-    assert estimate.distance_km == pytest.approx(distance_km, abs=1e-4)
-    assert estimate.eta_minutes == eta_minutes
+    shown = estimate(Haversine(), origin, destination)
+    assert shown.distance_km == pytest.approx(distance_km, abs=1e-4)
+    assert shown.eta_minutes == eta_minutes
 
 
 def test_a_token_is_128_random_bits_kept_as_its_sha256() -> None:
@@ -129,7 +129,7 @@ def links() -> Links:
     positions = MemoryPositions()
     fix = Fix("tech-1", NOW - timedelta(minutes=1), 30.27, -97.74, 5.0)
     positions.positions[("t1", "tech-1")] = Position(fix, NOW)
-    return Links(appointments, MemoryLinks(), positions, StraightLineTravelTime(), lambda: NOW)
+    return Links(appointments, MemoryLinks(), positions, Haversine(), lambda: NOW)
 
 
 def opens(links: Links) -> list[int]:

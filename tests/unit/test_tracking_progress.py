@@ -24,12 +24,12 @@ from truckroll.domain.tracking import Fix, Position, TrackingSettings
 from truckroll.domain.tracking_links import (
     Destination,
     LinkToken,
-    StraightLineTravelTime,
     TechnicianProgress,
     TrackedAppointment,
 )
 from truckroll.domain.tracking_progress import EnRoute, Marks, follow, report_due, start
 from truckroll.domain.windows import TimeWindow
+from truckroll.travel import Haversine
 
 NOW = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)
 DESTINATION = Point(30.30, -97.74)
@@ -37,7 +37,7 @@ DESTINATION = Point(30.30, -97.74)
 START = (30.27, -97.74)
 WINDOW = TimeWindow(NOW, NOW + timedelta(hours=2))
 SETTINGS = LinkSettings(base_url="https://track.example.com/l/", secret=b"test secret")
-TRAVEL = StraightLineTravelTime()
+TRAVEL = Haversine()
 
 
 def route(**overrides: Any) -> EnRoute:

@@ -16,14 +16,12 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
-from truckroll.domain.geo import Point, distance_m
+from truckroll.domain.geo import Point
 from truckroll.domain.status import AppointmentStatus, TechStatus
 from truckroll.domain.tracking import Position
+from truckroll.travel import TravelTimes
 
-CIRCUITY = 1.3  # road distance over straight-line distance
-SPEED_KMH = 40.0
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")  # secrets.token_urlsafe(16)
 
 ENDED = frozenset({AppointmentStatus.DONE, AppointmentStatus.CANCELED})
@@ -124,21 +122,10 @@ class Estimate:
     eta_minutes: int
 
 
-class TravelTime(Protocol):
-    def estimate(self, origin: Point, destination: Point) -> Estimate: ...
-
-
-def straight_line_estimate(origin: Point, destination: Point) -> Estimate:
-    """Great-circle distance times :data:`CIRCUITY`, driven at :data:`SPEED_KMH`, rounded up to the minute."""
-    distance_km = distance_m(origin, destination) / 1000 * CIRCUITY
-    return Estimate(distance_km, math.ceil(distance_km / SPEED_KMH * 60))
-
-
-class StraightLineTravelTime:
-    """The :class:`TravelTime` that needs no routing service."""
-
-    def estimate(self, origin: Point, destination: Point) -> Estimate:
-        return straight_line_estimate(origin, destination)
+def estimate(travel: TravelTimes, origin: Point, destination: Point) -> Estimate:
+    """The road distance and the travel time, rounded up to the minute, from the travel port."""
+    leg = travel.leg(origin, destination)
+    return Estimate(leg.distance_m / 1000, math.ceil(leg.duration_s / 60))
 
 
 @dataclass(frozen=True)
@@ -149,10 +136,10 @@ class Progress:
     estimate: Estimate
 
 
-def progress(position: Position | None, destination: Destination, travel: TravelTime) -> Progress | None:
+def progress(position: Position | None, destination: Destination, travel: TravelTimes) -> Progress | None:
     """The technician's position and ETA, shown only towards a verified, located address."""
     point = destination.point
     if position is None or point is None or not destination.verified:
         return None
     origin = Point(position.fix.lat, position.fix.lon)
-    return Progress(position, travel.estimate(origin, point))
+    return Progress(position, estimate(travel, origin, point))

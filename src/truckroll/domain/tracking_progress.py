@@ -21,8 +21,9 @@ from datetime import datetime, timedelta
 
 from truckroll.domain.geo import Point, distance_m
 from truckroll.domain.tracking import Fix, Position, TrackingSettings, newest, on_shift
-from truckroll.domain.tracking_links import Estimate, TravelTime
+from truckroll.domain.tracking_links import Estimate, estimate
 from truckroll.domain.windows import TimeWindow
+from truckroll.travel import TravelTimes
 
 ARRIVAL_RADIUS_M = 150.0
 ARRIVAL_DWELL = timedelta(minutes=2)
@@ -115,12 +116,12 @@ class Seen:
     known: bool
 
 
-def _estimate(origin: Fix, destination: Point, travel: TravelTime) -> Estimate:
-    return travel.estimate(Point(origin.lat, origin.lon), destination)
+def _estimate(origin: Fix, destination: Point, travel: TravelTimes) -> Estimate:
+    return estimate(travel, Point(origin.lat, origin.lon), destination)
 
 
 def start(
-    route: EnRoute, position: Position | None, travel: TravelTime
+    route: EnRoute, position: Position | None, travel: TravelTimes
 ) -> tuple[EnRoute, list[ProgressEvent]]:
     """``route`` as dispatched: its first ETA from ``position`` (if known and the destination is
     verified), and running late at once when that ETA is already past the window."""
@@ -136,7 +137,7 @@ def start(
 
 
 def follow(
-    route: EnRoute, fixes: Sequence[Fix], threshold: timedelta, travel: TravelTime
+    route: EnRoute, fixes: Sequence[Fix], threshold: timedelta, travel: TravelTimes
 ) -> tuple[EnRoute, list[ProgressEvent]]:
     """``route`` after ``fixes`` (one technician's, any order) and what to publish about it."""
     destination = route.destination

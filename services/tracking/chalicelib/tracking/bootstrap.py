@@ -27,7 +27,6 @@ from truckroll.contracts.dispatch import APPOINTMENT_EVENTS, AppointmentChangeV1
 from truckroll.contracts.envelope import EventEnvelope
 from truckroll.contracts.jobs import JOB_BOOKED, JobBookedV1
 from truckroll.contracts.tracking import TECHNICIAN_SHIFTS_SET, TechnicianShiftsSetV1
-from truckroll.domain.tracking_links import StraightLineTravelTime, TravelTime
 from truckroll.domain.windows import Clock, utc_now
 from truckroll.messaging.consumer import EventConsumer, Subscription
 from truckroll.messaging.idempotency import idempotency_store
@@ -41,6 +40,7 @@ from truckroll.persistence.tracking import (
 )
 from truckroll.persistence.tracking_links import DynamoAppointmentProjection, DynamoLinkRepository
 from truckroll.persistence.tracking_progress import DynamoProgressStore
+from truckroll.travel import Haversine, TravelTimes
 
 SERVICE = "tracking"
 CONSUMER = "tracking.on_event"
@@ -63,7 +63,7 @@ def bootstrap(
     appointments: AppointmentProjection | None = None,
     links: LinkRepository | None = None,
     positions: LatestPositions | None = None,
-    travel: TravelTime | None = None,
+    travel: TravelTimes | None = None,
     progress: ProgressStore | None = None,
     clock: Clock = utc_now,
     idempotency: BasePersistenceLayer | None = None,
@@ -71,7 +71,7 @@ def bootstrap(
     link_config: Callable[[], LinkSettings] = link_settings,
 ) -> TrackingService:
     fix_store = DynamoFixStore()
-    travel_time = travel or StraightLineTravelTime()
+    travel_time = travel or Haversine()
     tracking = Tracking(
         fixes=fixes or fix_store,
         shifts=shifts or DynamoShiftRepository(),

@@ -9,9 +9,10 @@ from typing import Protocol
 
 from truckroll.contracts.envelope import EventEnvelope
 from truckroll.domain.tracking import Device, Fix, Position, TrackingSettings
-from truckroll.domain.tracking_links import Destination, Link, TrackedAppointment, TravelTime
+from truckroll.domain.tracking_links import Destination, Link, TrackedAppointment
 from truckroll.domain.tracking_progress import EnRoute, Marks, Seen
 from truckroll.domain.windows import Clock, TimeWindow
+from truckroll.travel import TravelTimes
 
 
 class FixStore(Protocol):
@@ -102,7 +103,7 @@ class Tracking:
     settings: TrackingSettingsRepository
     devices: DeviceRepository
     progress: ProgressStore
-    travel: TravelTime
+    travel: TravelTimes
     clock: Clock
 
 
@@ -139,5 +140,5 @@ class Links:
     appointments: AppointmentProjection
     links: LinkRepository
     positions: LatestPositions
-    travel: TravelTime
+    travel: TravelTimes
     clock: Clock
