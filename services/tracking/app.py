@@ -8,7 +8,7 @@ from functools import cache
 
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from chalice.app import CloudWatchEvent, DynamoDBEvent, Rate, Response, SQSEvent
-from chalicelib.tracking import devices, fixes, links, positions, progress
+from chalicelib.tracking import devices, fixes, kpis, links, positions, progress
 from chalicelib.tracking import settings as tracking_settings
 from chalicelib.tracking.bootstrap import SERVICE, TrackingService, bootstrap
 from chalicelib.tracking.schemas import path_day, path_id
@@ -94,6 +94,16 @@ def post_link(appointment_id: str) -> Response:
     appointment_id = path_id("appointment_id", appointment_id)
     token = links.issue_link(appointment_id, app.principal(), service().links)
     return json_response(links.issued_view(token, appointment_id), status=201)
+
+
+@app.route("/kpis", methods=["GET"])
+def get_kpis() -> Response:
+    request = app.request()
+    first = path_day("from", query_param(request, "from") or "")
+    last = path_day("to", query_param(request, "to") or "")
+    return json_response(
+        kpis.kpis_view(first, last, kpis.measure(first, last, app.principal(), service().measures))
+    )
 
 
 @app.route("/links/{token}", methods=["GET"])

@@ -93,3 +93,12 @@ def test_drive_time_is_counted_within_a_day_only() -> None:
 def test_work_inside_the_shift_is_not_overtime() -> None:
     inside = utilization([visit("A", "a", (8, 10), at(8), at(12))], [window(8, 16)])
     assert (inside.overtime, inside.overtime_flagged) == (timedelta(0), False)
+
+
+def test_a_link_is_counted_once_however_many_technicians_share_its_appointment() -> None:
+    shared = [
+        visit("A", "s1", (8, 10), at(8, 30), at(9), link_sent=True, link_opened=True),
+        visit("B", "s1", (8, 10), at(8, 30), at(9), link_sent=True, link_opened=True),
+        visit("A", "s2", (10, 12), None, None, link_sent=True),
+    ]
+    assert kpis(shared, {}).link_open_rate == pytest.approx(1 / 2)

@@ -5,7 +5,8 @@
 - On-time arrival rate: arrivals inside the appointment's arrival window, over all arrivals.
 - Utilization per technician: working time (arrived to done) over shift time; work outside the
   technician's shifts is overtime, and is flagged.
-- Tracking link open rate: links opened at least once, over links sent.
+- Tracking link open rate: links opened at least once, over links sent (one link per appointment,
+  however many technicians it has).
 - Share of jobs assigned automatically: visits assigned by auto mode, over visits assigned.
 
 Each rate is None when nothing was there to measure (no arrivals, no links...), never a made-up 0.
@@ -39,6 +40,16 @@ class VisitRecord:
         if self.arrived_at is None or self.done_at is None or self.done_at <= self.arrived_at:
             return None
         return TimeWindow(self.arrived_at, self.done_at)
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What the measures of a date range are computed from: the visits, the technicians' working
+    shifts and the opens of each appointment's link (an appointment absent: no link was sent)."""
+
+    visits: list[VisitRecord]
+    shifts: dict[str, list[TimeWindow]]
+    link_opens: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -101,7 +112,8 @@ def kpis(visits: Sequence[VisitRecord], shifts: Mapping[str, Sequence[TimeWindow
     gaps = drive_times(visits)
     arrived = [v for v in visits if v.arrived_at is not None]
     on_time = [v for v in arrived if v.arrived_at is not None and v.arrival_window.contains(v.arrived_at)]
-    sent = [v for v in visits if v.link_sent]
+    sent = {v.appointment_id for v in visits if v.link_sent}
+    opened = {v.appointment_id for v in visits if v.link_sent and v.link_opened}
     technicians = sorted({v.technician_id for v in visits} | set(shifts))
     return Kpis(
         average_drive_time=sum(gaps, timedelta(0)) / len(gaps) if gaps else None,
@@ -110,6 +122,6 @@ def kpis(visits: Sequence[VisitRecord], shifts: Mapping[str, Sequence[TimeWindow
             tech: utilization([v for v in visits if v.technician_id == tech], shifts.get(tech, ()))
             for tech in technicians
         },
-        link_open_rate=_rate(sum(v.link_opened for v in sent), len(sent)),
+        link_open_rate=_rate(len(opened), len(sent)),
         auto_assigned_share=_rate(sum(v.assigned_automatically for v in visits), len(visits)),
     )

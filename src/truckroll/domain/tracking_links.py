@@ -15,7 +15,7 @@ import math
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from truckroll.domain.geo import Point
 from truckroll.domain.status import AppointmentStatus, TechStatus
@@ -61,6 +61,7 @@ class Link:
     job_id: str
     created_at: datetime
     opens: int = 0
+    day: date | None = None  # the local day of the appointment's window (what the measures count by)
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,15 @@ Key layout (every key starts with the tenant id):
   device key         pk T#{tenant}#DEVICE#{sha256 of key}   sk DEVICE
   vehicle's driver   pk T#{tenant}#VEHICLE#{vehicle}        sk DRIVER#{day}
 
+Shifts (and the visits and links of :mod:`truckroll.persistence.tracking_kpis`) are also in the
+tenant's month on gsi1: gsi1pk T#{tenant}#MONTH#{yyyy-mm}, gsi1sk {day}#{S|V|L}#{key}.
+
 - History is packed in 10-minute buckets (:mod:`truckroll.persistence.tracking_history`): one
   UpdateItem per bucket a batch touches. The latest position only moves forward: one conditional
-  put per technician and batch (its stored ``fix_ms`` older than the batch's newest). A batch of one
-  technician costs one write request per bucket it spans, plus one.
+  UpdateItem per technician and batch (its stored ``fix_ms`` older than the batch's newest), which
+  keeps the position's marks (last reported, silent since) and returns them as they were. A batch
+  of one technician costs one write request per bucket it spans, plus one (plus one transaction
+  when it has events to publish).
 - Every latest position of a tenant is in one partition: reading them is one Query, whatever the
   size of the history. DynamoDB deletes expired items late (moto never does), so reads filter on
   ``expires_at``.
@@ -29,6 +34,7 @@ from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, Unicode
 from pynamodb.constants import ATTRIBUTES, UPDATED_OLD
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from truckroll.domain.tracking import (
@@ -46,6 +52,7 @@ from truckroll.persistence.tables import TableMeta
 from truckroll.persistence.tracking_history import CONDITION_FAILED, BucketedHistory, days
 
 SETTINGS_SK = "TRACKING"
+SHIFTS_KIND = "S"
 DEVICE_SK = "DEVICE"
 
 
@@ -85,6 +92,25 @@ def _from_ms(ms: float) -> datetime:
     return datetime.fromtimestamp(ms / 1000, UTC)
 
 
+class ByMonth(GlobalSecondaryIndex["TrackingItem"]):  # type: ignore[no-untyped-call]
+    """What the measures need of a tenant's month (gsi1): visits, shifts and links, by day."""
+
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+def month_pk(tenant_id: str, day: date) -> str:
+    return f"{tenant_prefix(tenant_id)}#MONTH#{day:%Y-%m}"
+
+
+def month_sk(day: date, kind: str, key: str) -> str:
+    return f"{day.isoformat()}#{kind}#{key}"
+
+
 class TrackingItem(Model):
     class Meta(metaclass=TableMeta):
         logical_table = "tracking"
@@ -93,6 +119,9 @@ class TrackingItem(Model):
     sk = UnicodeAttribute(range_key=True)
     kind = DiscriminatorAttribute()
     tenant_id = UnicodeAttribute()
+    gsi1pk = UnicodeAttribute(null=True)  # visits, shifts and links: month_pk / month_sk
+    gsi1sk = UnicodeAttribute(null=True)
+    by_month = ByMonth()
 
 
 def _to_fix(item: PositionItem, technician_id: str) -> Fix:
@@ -263,6 +292,8 @@ class DynamoShiftRepository:
             technician_id=technician_id,
             shifts=json.dumps([[s.start.isoformat(), s.end.isoformat()] for s in shifts]),
             occurred_at=occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            gsi1pk=month_pk(tenant_id, day),
+            gsi1sk=month_sk(day, SHIFTS_KIND, technician_id),
         )
         try:
             item.save(condition=ShiftsItem.pk.does_not_exist() | (ShiftsItem.occurred_at < item.occurred_at))

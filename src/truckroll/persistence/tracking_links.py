@@ -3,7 +3,8 @@
 Key layout (in the tracking table):
   job destination    pk T#{tenant}#JOB#{job}            sk DESTINATION
   appointment        pk T#{tenant}#APPT#{appointment}   sk APPOINTMENT
-  tracking link      pk LINK#{sha256 of token}          sk LINK
+  tracking link      pk LINK#{sha256 of token}          sk LINK   (gsi1: the appointment's month, as in
+                                                                   truckroll.persistence.tracking)
 
 The link is the one key that does not start with a tenant: the customer's public GET carries only
 the token, so the token's hash is the whole key; the item names its tenant and appointment
@@ -24,12 +25,13 @@ from pynamodb.exceptions import PutError
 from truckroll.domain.status import AppointmentStatus, TechStatus
 from truckroll.domain.tracking_links import Destination, Link, TechnicianProgress, TrackedAppointment
 from truckroll.persistence.keys import tenant_prefix
-from truckroll.persistence.tracking import TrackingItem
+from truckroll.persistence.tracking import TrackingItem, month_pk, month_sk
 from truckroll.persistence.tracking_history import CONDITION_FAILED
 
 DESTINATION_SK = "DESTINATION"
 APPOINTMENT_SK = "APPOINTMENT"
 LINK_SK = "LINK"
+LINK_KIND = "L"
 
 
 def destination_pk(tenant_id: str, job_id: str) -> str:
@@ -143,6 +145,7 @@ def _progress(stored: list[str | None]) -> TechnicianProgress:
 
 
 def link_item(token_hash: str, link: Link) -> LinkItem:
+    day = link.day
     return LinkItem(
         pk=link_pk(token_hash),
         sk=LINK_SK,
@@ -151,6 +154,8 @@ def link_item(token_hash: str, link: Link) -> LinkItem:
         job_id=link.job_id,
         created_at=link.created_at.isoformat(),
         opens=0,
+        gsi1pk=month_pk(link.tenant_id, day) if day is not None else None,
+        gsi1sk=month_sk(day, LINK_KIND, link.appointment_id) if day is not None else None,
     )
 
 

@@ -6,11 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
+from chalicelib.tracking.kpis import project_visits
 from chalicelib.tracking.links import project_appointment, project_booking
 from chalicelib.tracking.ports import (
     AppointmentProjection,
     DeviceRepository,
     FixStore,
+    KpiRepository,
     LatestPositions,
     LinkRepository,
     Links,
@@ -38,6 +40,7 @@ from truckroll.persistence.tracking import (
     DynamoShiftRepository,
     DynamoTrackingSettingsRepository,
 )
+from truckroll.persistence.tracking_kpis import DynamoKpiRepository
 from truckroll.persistence.tracking_links import DynamoAppointmentProjection, DynamoLinkRepository
 from truckroll.persistence.tracking_progress import DynamoProgressStore
 from truckroll.travel import Haversine, TravelTimes
@@ -50,6 +53,7 @@ CONSUMER = "tracking.on_event"
 class TrackingService:
     tracking: Tracking
     links: Links
+    measures: KpiRepository
     consumer: EventConsumer
     relay: OutboxRelay
 
@@ -65,6 +69,7 @@ def bootstrap(
     positions: LatestPositions | None = None,
     travel: TravelTimes | None = None,
     progress: ProgressStore | None = None,
+    measures: KpiRepository | None = None,
     clock: Clock = utc_now,
     idempotency: BasePersistenceLayer | None = None,
     publisher: Publisher | None = None,
@@ -95,8 +100,11 @@ def bootstrap(
     def on_job_booked(envelope: EventEnvelope, data: JobBookedV1) -> None:
         project_booking(envelope, data, link_service.appointments)
 
+    kpi_repository = measures or DynamoKpiRepository()
+
     def on_appointment(envelope: EventEnvelope, data: AppointmentChangeV1) -> None:
         project_appointment(envelope, data, link_service.appointments)
+        project_visits(envelope, data, link_service.appointments, kpi_repository)
         if envelope.event_type == DISPATCHED:
             start_following(envelope, data, link_service, tracking, link_config())
         else:
@@ -117,6 +125,7 @@ def bootstrap(
     return TrackingService(
         tracking=tracking,
         links=link_service,
+        measures=kpi_repository,
         consumer=consumer,
         relay=OutboxRelay(SERVICE, publisher or SqsPublisher()),
     )

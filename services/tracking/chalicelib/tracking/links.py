@@ -85,7 +85,8 @@ def issue_link(appointment_id: str, principal: Principal, links: Links) -> LinkT
     if not appointment.started:
         raise Conflict("the appointment has not been dispatched")
     token = LinkToken.new()
-    link = Link(principal.tenant_id, appointment_id, appointment.job_id, links.clock())
+    day = appointment.window_start.date()
+    link = Link(principal.tenant_id, appointment_id, appointment.job_id, links.clock(), day=day)
     links.links.add(token.hash, link)
     return token
 

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from truckroll.contracts.envelope import EventEnvelope
 from truckroll.domain.tracking import Device, Fix, Position, TrackingSettings
+from truckroll.domain.tracking_kpis import Measured
 from truckroll.domain.tracking_links import Destination, Link, TrackedAppointment
 from truckroll.domain.tracking_progress import EnRoute, Marks, Seen
 from truckroll.domain.windows import Clock, TimeWindow
@@ -131,6 +132,24 @@ class LinkRepository(Protocol):
     def get(self, token_hash: str) -> Link | None: ...
 
     def count_open(self, token_hash: str) -> None: ...
+
+
+class KpiRepository(Protocol):
+    """Each technician's visits, and what the measures read of a date range."""
+
+    def visit(
+        self,
+        appointment: TrackedAppointment,
+        technician_id: str,
+        *,
+        arrived_at: datetime | None = None,
+        done_at: datetime | None = None,
+        auto_assigned: bool | None = None,
+    ) -> None: ...
+
+    def drop_visit(self, tenant_id: str, appointment_id: str, technician_id: str) -> None: ...
+
+    def measured(self, tenant_id: str, first: date, last: date) -> Measured: ...
 
 
 @dataclass(frozen=True)

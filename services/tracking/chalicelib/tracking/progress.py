@@ -161,7 +161,10 @@ def start_following(
     link = (
         None
         if existing is not None
-        else (token.hash, Link(tenant_id, route.appointment_id, route.job_id, now))
+        else (
+            token.hash,
+            Link(tenant_id, route.appointment_id, route.job_id, now, day=route.window.start.date()),
+        )
     )
     on_the_way = OnTheWayV1(
         appointment_id=route.appointment_id,
