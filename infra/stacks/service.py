@@ -10,12 +10,14 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra import settings
 from infra.constructs.chalice_service import ChaliceService
 from infra.stacks.gateway_responses import gateway_responses
 from infra.stacks.shared import SharedStack
+from truckroll.config import LINK_BASE_URL_ENV, LINK_SECRET_ENV
 from truckroll.resources import Queue, Resources, Schedule, Service, StreamConsumer
 
 # Item reads and writes, transactions included (they authorize per item action). No Scan: every
@@ -154,6 +156,26 @@ class ServiceStack(cdk.Stack):
             stream_arn = self._shared.tables[table.name].table_stream_arn
             assert stream_arn is not None  # the shared stack refuses consumers of stream-less tables
             env[table.stream_env_var] = stream_arn
+        if self.service == "tracking":
+            env.update(self._tracking_link_environment())
+        return env
+
+    def _tracking_link_environment(self) -> dict[str, str]:
+        """The customer links' secret (generated, resolved by CloudFormation at deploy time) and,
+        from context ``tracking_link_base_url``, the public URL they start with. Without it the
+        service refuses to mint links (a failed, retried event), never a link to nowhere."""
+        secret = secretsmanager.Secret(
+            self,
+            "TrackingLinkSecret",
+            description="Truckroll: the secret customer tracking link tokens are derived from",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=64, exclude_punctuation=True
+            ),
+        )
+        env = {LINK_SECRET_ENV: secret.secret_value.unsafe_unwrap()}
+        base_url = self.node.try_get_context("tracking_link_base_url")
+        if base_url:
+            env[LINK_BASE_URL_ENV] = str(base_url)
         return env
 
     # -- permissions ---------------------------------------------------------------------------------

@@ -32,6 +32,8 @@ class Settings:
 
 
 LOCAL_STAGE = "local"
+LINK_BASE_URL_ENV = "TRACKING_LINK_BASE_URL"
+LINK_SECRET_ENV = "TRACKING_LINK_SECRET"  # noqa: S105 (the variable's name, not a secret)
 LOCAL_LINK_BASE_URL = "http://127.0.0.1:8000/tracking/links/"
 LOCAL_LINK_SECRET = "local-stage-only-tracking-link-secret"  # noqa: S105 (the local stage only)
 
@@ -51,12 +53,10 @@ def link_settings() -> LinkSettings:
     """``TRACKING_LINK_BASE_URL`` and ``TRACKING_LINK_SECRET``: required on AWS; on the local stage
     they default to the local gateway's public link route and a fixed secret."""
     local = os.environ.get("STAGE", LOCAL_STAGE) == LOCAL_STAGE
-    base_url = os.environ.get("TRACKING_LINK_BASE_URL") or (
-        LOCAL_LINK_BASE_URL if local else _required("TRACKING_LINK_BASE_URL")
+    base_url = os.environ.get(LINK_BASE_URL_ENV) or (
+        LOCAL_LINK_BASE_URL if local else _required(LINK_BASE_URL_ENV)
     )
-    secret = os.environ.get("TRACKING_LINK_SECRET") or (
-        LOCAL_LINK_SECRET if local else _required("TRACKING_LINK_SECRET")
-    )
+    secret = os.environ.get(LINK_SECRET_ENV) or (LOCAL_LINK_SECRET if local else _required(LINK_SECRET_ENV))
     return LinkSettings(base_url=base_url, secret=secret.encode())
 
 

@@ -435,3 +435,17 @@ def test_cfn_lint_passes_on_every_template(assembly: Assembly) -> None:
     assert len(templates) == 1 + len(SERVICES)
     result = subprocess.run([CFN_LINT, *templates], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_tracking_derives_link_tokens_from_a_generated_secret(assembly: Assembly) -> None:
+    tracking = assembly.service("tracking")
+    (secret_id,) = resources_of(tracking, "AWS::SecretsManager::Secret")
+    for service in SERVICES:
+        for props in functions(assembly.service(service)).values():
+            env = props["Environment"]["Variables"]
+            if service != "tracking":
+                assert "TRACKING_LINK_SECRET" not in env
+                continue
+            reference = json.dumps(env["TRACKING_LINK_SECRET"])
+            assert "resolve:secretsmanager" in reference
+            assert secret_id in reference

@@ -88,8 +88,11 @@ def _epoch_ms(instant: datetime) -> int:
     return int(instant.timestamp() * 1000)
 
 
-def _from_ms(ms: float) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, UTC)
+def _marks(reported_ms: float | None, silent_since: str | None) -> Marks:
+    return Marks(
+        reported_at=datetime.fromtimestamp(reported_ms / 1000, UTC) if reported_ms is not None else None,
+        silent_since=datetime.fromisoformat(silent_since) if silent_since else None,
+    )
 
 
 class ByMonth(GlobalSecondaryIndex["TrackingItem"]):  # type: ignore[no-untyped-call]
@@ -163,11 +166,7 @@ class PositionItem(TrackingItem, discriminator="position"):
     silent_since = UnicodeAttribute(null=True)  # flagged silent by the sweeper, until the next fix
 
     def marks(self) -> Marks:
-        reported = self.reported_ms
-        return Marks(
-            reported_at=_from_ms(reported) if reported is not None else None,
-            silent_since=datetime.fromisoformat(self.silent_since) if self.silent_since else None,
-        )
+        return _marks(self.reported_ms, self.silent_since)
 
     def to_position(self) -> Position:
         return Position(_to_fix(self, self.technician_id), datetime.fromisoformat(self.received_at))
@@ -247,11 +246,8 @@ class DynamoFixStore:
                 raise
             return None
         old = response.get(ATTRIBUTES, {})
-        reported, silent = old.get("reported_ms", {}).get("N"), old.get("silent_since", {}).get("S")
-        return Marks(
-            reported_at=_from_ms(float(reported)) if reported is not None else None,
-            silent_since=datetime.fromisoformat(silent) if silent else None,
-        )
+        reported = old.get("reported_ms", {}).get("N")
+        return _marks(float(reported) if reported is not None else None, old.get("silent_since", {}).get("S"))
 
     def positions(self, tenant_id: str, now: datetime) -> list[Position]:
         """Every technician's latest position that has not expired: one Query."""
