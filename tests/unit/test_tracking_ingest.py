@@ -55,7 +55,7 @@ class MemoryFixes:
         fixes: Sequence[Fix],
         settings: TrackingSettings,
         received_at: datetime,
-        report: bool = False,
+        reported_at: datetime | None = None,
     ) -> Marks | None:
         self.calls.append(list(fixes))
         for fix in fixes:
@@ -69,7 +69,7 @@ class MemoryFixes:
             return None
         before = self.marks.get(key, Marks())
         self.latest[key] = Position(top, received_at)
-        self.marks[key] = Marks(reported_at=top.instant if report else before.reported_at)
+        self.marks[key] = Marks(reported_at=reported_at)
         return before
 
     def positions(self, tenant_id: str, now: datetime) -> list[Position]:

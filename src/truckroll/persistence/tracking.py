@@ -14,8 +14,8 @@ tenant's month on gsi1: gsi1pk T#{tenant}#MONTH#{yyyy-mm}, gsi1sk {day}#{S|V|L}#
 
 - History is packed in 10-minute buckets (:mod:`truckroll.persistence.tracking_history`): one
   UpdateItem per bucket a batch touches. The latest position only moves forward: one conditional
-  UpdateItem per technician and batch (its stored ``fix_ms`` older than the batch's newest), which
-  keeps the position's marks (last reported, silent since) and returns them as they were. A batch
+  put per technician and batch (its stored ``fix_ms`` older than the batch's newest), which returns
+  the item it replaced, so the marks it had (last reported, silent since) are read atomically. A batch
   of one technician costs one write request per bucket it spans, plus one (plus one transaction
   when it has events to publish).
 - Every latest position of a tenant is in one partition: reading them is one Query, whatever the
@@ -31,9 +31,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.constants import ATTRIBUTES, UPDATED_OLD
-from pynamodb.exceptions import PutError, UpdateError
-from pynamodb.expressions.update import Action
+from pynamodb.constants import ALL_OLD, ATTRIBUTES
+from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -208,40 +207,33 @@ class DynamoFixStore:
         fixes: Sequence[Fix],
         settings: TrackingSettings,
         received_at: datetime,
-        report: bool = False,
+        reported_at: datetime | None = None,
     ) -> Marks | None:
-        """Store distinct fixes of one technician and move their latest position forward (marked
-        reported when ``report``; any silence flag cleared). The marks it had before, or None when
-        a newer position was already stored (it did not move)."""
+        """Store distinct fixes of one technician and move their latest position forward, with
+        ``reported_at`` as its last report and no silence flag. The marks it had before (read in
+        the same request), or None when a newer position was already stored (it did not move)."""
         if not fixes:
             return None
         self.history.add(tenant_id, fixes, settings.retention)
         latest = newest(fixes)
         fix_ms = _epoch_ms(latest.instant)
-        values = {
+        position = PositionItem(
+            pk=latest_pk(tenant_id),
+            sk=latest.technician_id,
+            tenant_id=tenant_id,
+            technician_id=latest.technician_id,
+            fix_ms=fix_ms,
+            received_at=received_at.isoformat(),
+            reported_ms=_epoch_ms(reported_at) if reported_at is not None else None,
             **_fix_attributes(latest, settings),
-            "technician_id": latest.technician_id,
-            "tenant_id": tenant_id,
-            "fix_ms": fix_ms,
-            "received_at": received_at.isoformat(),
-        }
-        actions: list[Action] = [
-            getattr(PositionItem, name).remove() if value is None else getattr(PositionItem, name).set(value)
-            for name, value in values.items()
-        ]
-        actions.append(PositionItem.kind.set(PositionItem))
-        actions.append(PositionItem.silent_since.remove())
-        if report:
-            actions.append(PositionItem.reported_ms.set(fix_ms))
-        try:  # UPDATED_OLD: the marks before this write, in the same request
-            response = PositionItem._get_connection().update_item(
-                latest_pk(tenant_id),
-                latest.technician_id,
-                actions=actions,
-                condition=PositionItem.pk.does_not_exist() | (PositionItem.fix_ms < fix_ms),
-                return_values=UPDATED_OLD,
-            )
-        except UpdateError as error:
+        )
+        args, kwargs = position._get_save_args(
+            condition=PositionItem.pk.does_not_exist() | (PositionItem.fix_ms < fix_ms)
+        )
+        kwargs["return_values"] = ALL_OLD  # Model.save cannot return the item it replaced
+        try:
+            response = PositionItem._get_connection().put_item(*args, **kwargs)
+        except PutError as error:
             if error.cause_response_code != CONDITION_FAILED:
                 raise
             return None

@@ -209,9 +209,11 @@ class DynamoProgressStore:
         transact(writes)
 
     def publish(self, envelopes: Sequence[EventEnvelope], now: datetime) -> None:
-        """Events about no stored state of their own (position reports, a device resuming)."""
-        if envelopes:
-            transact([outbox_write(e, now) for e in envelopes])
+        """Events about no stored state of their own (position reports, a device resuming): one
+        conditional put each (no transaction is needed for a single item)."""
+        for envelope in envelopes:
+            write = outbox_write(envelope, now)
+            write.item.save(condition=write.condition)
 
     def ended(self, tenant_id: str, technician_id: str, appointment_id: str) -> None:
         """Stop following the technician to ``appointment_id`` (nothing if on the way elsewhere)."""

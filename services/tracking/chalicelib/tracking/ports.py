@@ -23,11 +23,11 @@ class FixStore(Protocol):
         fixes: Sequence[Fix],
         settings: TrackingSettings,
         received_at: datetime,
-        report: bool = False,
+        reported_at: datetime | None = None,
     ) -> Marks | None:
-        """Store distinct fixes of one technician; move their latest position forward only (marked
-        reported when ``report``, its silence flag cleared). The marks it had before, or None when
-        a newer position was already stored."""
+        """Store distinct fixes of one technician; move their latest position forward only (with
+        ``reported_at`` as its last report, its silence flag cleared). The marks it had before, or
+        None when a newer position was already stored."""
         ...
 
     def positions(self, tenant_id: str, now: datetime) -> list[Position]: ...

@@ -220,7 +220,8 @@ def record(tenant_id: str, fixes: Sequence[Fix], settings: TrackingSettings, tra
     technician_id, now = fixes[0].technician_id, tracking.clock()
     seen = tracking.progress.seen(tenant_id, technician_id)
     report = report_due(seen.marks, fixes)
-    before = tracking.fixes.record(tenant_id, fixes, settings, now, report)
+    reported_at = newest(fixes).instant if report else seen.marks.reported_at
+    before = tracking.fixes.record(tenant_id, fixes, settings, now, reported_at)
     if not seen.known:
         tracking.progress.register_tenant(tenant_id)
     events: list[ProgressEvent] = []
