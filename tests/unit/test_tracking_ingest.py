@@ -128,6 +128,17 @@ class MemoryProgress:
     def publish(self, envelopes: Sequence[EventEnvelope], now: datetime) -> None:
         self.published.extend(envelopes)
 
+    def rescheduled(
+        self, tenant_id: str, technician_id: str, appointment_id: str, window: TimeWindow
+    ) -> None:
+        current = self.routes.get((tenant_id, technician_id))
+        if current is not None and current[0].appointment_id == appointment_id:
+            route, revision = current
+            self.routes[(tenant_id, technician_id)] = (
+                replace(route, window=window, late=False),
+                revision + 1,
+            )
+
     def ended(self, tenant_id: str, technician_id: str, appointment_id: str) -> None:
         current = self.routes.get((tenant_id, technician_id))
         if current is not None and current[0].appointment_id == appointment_id:

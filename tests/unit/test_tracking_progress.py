@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from chalicelib.tracking.fixes import TechnicianBatchIn, ingest_own
 from chalicelib.tracking.ports import Links, Tracking
-from chalicelib.tracking.progress import SweepFailed, start_following, stop_following, sweep
+from chalicelib.tracking.progress import SweepFailed, follow_change, start_following, sweep
 from test_tracking_ingest import MemoryDevices, MemoryFixes, MemoryProgress, MemorySettings, MemoryShifts
 from test_tracking_links import MemoryAppointments, MemoryLinks, MemoryPositions
 
@@ -287,7 +287,7 @@ def test_arriving_or_a_canceled_dispatch_stops_the_following(world: World) -> No
     world.dispatch("tech-1")
     envelope = new_event("appointment.status_changed", tenant_id="t1", producer="dispatch", data={})
     world.appointment(("tech-1", TechStatus.WORKING), status=AppointmentStatus.WORKING)
-    stop_following(envelope, change("tech-1"), world.links, world.tracking)
+    follow_change(envelope, change("tech-1"), world.links, world.tracking)
     assert world.progress.routes == {}
 
 
@@ -360,3 +360,25 @@ def test_link_tokens_of_appointments_differ_and_depend_on_the_secret() -> None:
     assert token != LinkToken.of_appointment(b"s", "t2", "a1")
     assert token != LinkToken.of_appointment(b"other", "t1", "a1")
     assert token == LinkToken.of_appointment(b"s", "t1", "a1")
+
+
+def test_a_reschedule_moves_the_window_lateness_is_judged_against(world: World) -> None:
+    world.appointment(("tech-1", TechStatus.DISPATCHED), status=AppointmentStatus.DISPATCHED)
+    world.positions.positions[("t1", "tech-1")] = Position(fix(-1), NOW)
+    world.dispatch("tech-1")
+    earlier = TimeWindow(NOW - timedelta(hours=1), NOW + timedelta(minutes=3))
+    world.appointments.put(
+        replace(
+            world.appointments.appointments[("t1", "a1")],
+            window_start=earlier.start,
+            window_end=earlier.end,
+            occurred_at=NOW + timedelta(seconds=1),
+        )
+    )
+    envelope = new_event("appointment.rescheduled", tenant_id="t1", producer="dispatch", data={})
+    follow_change(envelope, change(None), world.links, world.tracking)
+    ((route, _),) = world.progress.routes.values()
+    assert route.window == earlier
+    world.post(fix(0))  # ETA 16:07, after the new window's end at 16:03
+    (late,) = world.published("tracking.running_late")
+    assert (late["arrival_window_end"], late["minutes_late"]) == ("2026-03-03T16:03:00Z", 4)

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
-from pynamodb.exceptions import DeleteError
+from pynamodb.exceptions import DeleteError, UpdateError
 
 from truckroll.contracts.envelope import EventEnvelope
 from truckroll.domain.geo import Point
@@ -214,6 +214,27 @@ class DynamoProgressStore:
         for envelope in envelopes:
             write = outbox_write(envelope, now)
             write.item.save(condition=write.condition)
+
+    def rescheduled(
+        self, tenant_id: str, technician_id: str, appointment_id: str, window: TimeWindow
+    ) -> None:
+        """The appointment the technician is on the way to has a new window: lateness is judged
+        against it from the next fix on (a new episode if still late)."""
+        try:
+            EnRouteItem._get_connection().update_item(
+                en_route_pk(tenant_id),
+                technician_id,
+                actions=[
+                    EnRouteItem.window_start.set(window.start.isoformat()),
+                    EnRouteItem.window_end.set(window.end.isoformat()),
+                    EnRouteItem.late.set(False),
+                    EnRouteItem.revision.add(1),
+                ],
+                condition=EnRouteItem.appointment_id == appointment_id,
+            )
+        except UpdateError as error:
+            if error.cause_response_code != CONDITION_FAILED:
+                raise
 
     def ended(self, tenant_id: str, technician_id: str, appointment_id: str) -> None:
         """Stop following the technician to ``appointment_id`` (nothing if on the way elsewhere)."""

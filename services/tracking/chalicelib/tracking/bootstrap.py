@@ -21,7 +21,7 @@ from chalicelib.tracking.ports import (
     Tracking,
     TrackingSettingsRepository,
 )
-from chalicelib.tracking.progress import DISPATCHED, start_following, stop_following
+from chalicelib.tracking.progress import DISPATCHED, follow_change, start_following
 from chalicelib.tracking.shifts import project_shifts
 
 from truckroll.config import LinkSettings, link_settings
@@ -108,7 +108,7 @@ def bootstrap(
         if envelope.event_type == DISPATCHED:
             start_following(envelope, data, link_service, tracking, link_config())
         else:
-            stop_following(envelope, data, link_service, tracking)
+            follow_change(envelope, data, link_service, tracking)
 
     consumer = EventConsumer(
         CONSUMER,

@@ -52,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 PRODUCER = "tracking"
 DISPATCHED = APPOINTMENT_EVENTS[AppointmentChange.DISPATCHED]
+RESCHEDULED = APPOINTMENT_EVENTS[AppointmentChange.RESCHEDULED]
 
 
 def _current(event: ProgressEvent) -> tuple[str, BaseModel]:
@@ -192,11 +193,12 @@ def start_following(
         logger.info("dispatch %s of %s was already followed", envelope.event_id, route.technician_id)
 
 
-def stop_following(
+def follow_change(
     envelope: EventEnvelope, event: AppointmentChangeV1, links: Links, tracking: Tracking
 ) -> None:
     """Stop following the technicians this change took off the way to the appointment: the one whose
-    progress changed (arrived, dispatch canceled...), those removed, everyone once it ended."""
+    progress changed (arrived, dispatch canceled...), those removed, everyone once it ended. A
+    reschedule gives those still on the way the appointment's new window."""
     appointment = links.appointments.get(envelope.tenant_id, event.appointment.appointment_id)
     if appointment is None:
         return
@@ -206,6 +208,12 @@ def stop_following(
     still_on_the_way = {t.technician_id for t in appointment.technicians if t.status == TechStatus.DISPATCHED}
     for technician_id in sorted(concerned - (set() if appointment.ended else still_on_the_way)):
         tracking.progress.ended(envelope.tenant_id, technician_id, appointment.appointment_id)
+    if envelope.event_type == RESCHEDULED and not appointment.ended:
+        window = TimeWindow(appointment.window_start, appointment.window_end)
+        for technician_id in sorted(still_on_the_way):
+            tracking.progress.rescheduled(
+                envelope.tenant_id, technician_id, appointment.appointment_id, window
+            )
 
 
 # -- as fixes arrive ---------------------------------------------------------------------------------
