@@ -34,7 +34,8 @@ class Settings:
 LOCAL_STAGE = "local"
 LINK_BASE_URL_ENV = "TRACKING_LINK_BASE_URL"
 LINK_SECRET_ENV = "TRACKING_LINK_SECRET"  # noqa: S105 (the variable's name, not a secret)
-LOCAL_LINK_BASE_URL = "http://127.0.0.1:8000/tracking/links/"
+PUBLIC_LINKS_PATH = "/tracking/links/"  # the gateway's route of the customer's link
+LOCAL_LINK_BASE_URL = f"http://127.0.0.1:8000{PUBLIC_LINKS_PATH}"
 LOCAL_LINK_SECRET = "local-stage-only-tracking-link-secret"  # noqa: S105 (the local stage only)
 
 

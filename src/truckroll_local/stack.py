@@ -19,7 +19,7 @@ from typing import Any
 
 from chalice.app import Chalice
 
-from truckroll.config import settings
+from truckroll.config import LINK_BASE_URL_ENV, PUBLIC_LINKS_PATH, link_settings, settings
 from truckroll.resources import RESOURCES, Resources
 from truckroll_local import REPO_ROOT
 from truckroll_local.apps import load_service_apps
@@ -45,12 +45,13 @@ POWERTOOLS_ENVIRONMENT = {
 
 
 def functions_environment(
-    aws: Aws, resources: Resources, provisioned: Provisioned, issuer: LocalIssuer
+    aws: Aws, resources: Resources, provisioned: Provisioned, issuer: LocalIssuer, base_url: str
 ) -> dict[str, str]:
-    """The environment every function sees locally."""
+    """The environment every function sees locally; customer tracking links point at the gateway."""
     return {
         **resource_environment(resources, provisioned),
         **aws.environment(),
+        LINK_BASE_URL_ENV: f"{base_url}{PUBLIC_LINKS_PATH}",
         "AUTH_ISSUER": issuer.issuer_url,
         "AUTH_AUDIENCE": issuer.audience,
         "AUTH_JWKS_JSON": json.dumps(issuer.jwks()),
@@ -104,10 +105,13 @@ class LocalStack:
         self.moto.start()
         aws = Aws(self.moto.endpoint)
         provisioned = provision(aws, self.resources)
-        self.environment = functions_environment(aws, self.resources, provisioned, self._issuer)
+        self.environment = functions_environment(
+            aws, self.resources, provisioned, self._issuer, self.base_url
+        )
         self._saved_environment = {k: os.environ.get(k) for k in self.environment}
         os.environ.update(self.environment)
         settings.cache_clear()
+        link_settings.cache_clear()
         self.apps = load_service_apps(self.services_dir)
         self._gateway = Gateway(self._issuer, self.health, self.web_root)
         for service, app in self.apps.items():
@@ -169,6 +173,7 @@ class LocalStack:
                 os.environ[key] = value
         self._saved_environment = {}
         settings.cache_clear()
+        link_settings.cache_clear()
 
     def __enter__(self) -> LocalStack:
         return self.start()

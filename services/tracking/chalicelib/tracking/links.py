@@ -9,6 +9,7 @@ from typing import Any
 from chalicelib.tracking.ports import AppointmentProjection, Links
 
 from truckroll.auth import Principal
+from truckroll.config import PUBLIC_LINKS_PATH
 from truckroll.contracts.dispatch import APPOINTMENT_EVENTS, AppointmentChangeV1
 from truckroll.contracts.envelope import EventEnvelope
 from truckroll.contracts.jobs import JobBookedV1
@@ -25,7 +26,6 @@ from truckroll.domain.tracking_links import (
 )
 from truckroll.errors import Conflict, Gone, NotFound
 
-LINKS_PATH = "/tracking/links/"
 NO_LINK = "no such tracking link"
 APPOINTMENT_DELETED = APPOINTMENT_EVENTS[AppointmentChange.DELETED]
 
@@ -120,7 +120,11 @@ def open_link(value: str, links: Links) -> Tracked:
 
 
 def issued_view(token: LinkToken, appointment_id: str) -> dict[str, Any]:
-    return {"appointment_id": appointment_id, "token": token.value, "path": f"{LINKS_PATH}{token.value}"}
+    return {
+        "appointment_id": appointment_id,
+        "token": token.value,
+        "path": f"{PUBLIC_LINKS_PATH}{token.value}",
+    }
 
 
 def tracked_view(tracked: Tracked) -> dict[str, Any]:
