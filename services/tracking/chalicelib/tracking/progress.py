@@ -55,34 +55,28 @@ DISPATCHED = APPOINTMENT_EVENTS[AppointmentChange.DISPATCHED]
 RESCHEDULED = APPOINTMENT_EVENTS[AppointmentChange.RESCHEDULED]
 
 
+def _visit(route: EnRoute) -> dict[str, str]:
+    """The fields naming whose visit an event is about."""
+    return {
+        "appointment_id": route.appointment_id,
+        "job_id": route.job_id,
+        "technician_id": route.technician_id,
+    }
+
+
 def _current(event: ProgressEvent) -> tuple[str, BaseModel]:
     """The event type and data of ``event``'s current contract (version 1 for all)."""
     match event:
         case EtaChanged(route=r):
             return TRACKING_ETA_CHANGED, EtaChangedV1(
-                appointment_id=r.appointment_id,
-                job_id=r.job_id,
-                technician_id=r.technician_id,
-                eta=event.eta,
-                previous_eta=event.previous_eta,
-                distance_m=event.distance_m,
+                **_visit(r), eta=event.eta, previous_eta=event.previous_eta, distance_m=event.distance_m
             )
         case RunningLate(route=r):
             return TRACKING_RUNNING_LATE, RunningLateV1(
-                appointment_id=r.appointment_id,
-                job_id=r.job_id,
-                technician_id=r.technician_id,
-                eta=event.eta,
-                arrival_window_end=r.window.end,
-                minutes_late=event.minutes_late,
+                **_visit(r), eta=event.eta, arrival_window_end=r.window.end, minutes_late=event.minutes_late
             )
         case ArrivalSuggested(route=r):
-            return TRACKING_ARRIVAL_SUGGESTED, ArrivalSuggestedV1(
-                appointment_id=r.appointment_id,
-                job_id=r.job_id,
-                technician_id=r.technician_id,
-                since=event.since,
-            )
+            return TRACKING_ARRIVAL_SUGGESTED, ArrivalSuggestedV1(**_visit(r), since=event.since)
         case PositionReported(fix=f):
             return TRACKING_POSITION_REPORTED, PositionReportedV1(
                 technician_id=f.technician_id, lat=f.lat, lon=f.lon, at=f.instant
@@ -168,9 +162,7 @@ def start_following(
         )
     )
     on_the_way = OnTheWayV1(
-        appointment_id=route.appointment_id,
-        job_id=route.job_id,
-        technician_id=route.technician_id,
+        **_visit(route),
         technician_first_name=technician.first_name,
         link_url=f"{settings.base_url}{token.value}",
         eta=route.eta,
