@@ -80,6 +80,20 @@ class Topic:
     name: str
     env_var: str
 
+    @property
+    def arn_env_var(self) -> str:
+        return f"{self.env_var}_ARN"
+
+
+@dataclass(frozen=True)
+class PushApplication:
+    """An SNS platform application of the technician app (``platform`` as the API names it)."""
+
+    name: str
+    platform: str
+    sns_platform: str
+    env_var: str
+
 
 @dataclass(frozen=True)
 class Schedule:
@@ -175,7 +189,7 @@ RESOURCES = Resources(
             env_var="NOTIFY_EVENTS_QUEUE",
             consumer="notify",
             handler="on_event",
-            event_types=("job.*", "appointment.*", "technician.messaged"),
+            event_types=("job.*", "appointment.*", "technician.messaged", "tracking.on_the_way"),
         ),
         Queue(
             name="tracking-events",
@@ -189,5 +203,21 @@ RESOURCES = Resources(
         StreamConsumer(table="core", consumer="booking", handler="relay_outbox"),
         StreamConsumer(table="core", consumer="dispatch", handler="relay_outbox"),
     ),
-    topics=(Topic(name="alarms", env_var="ALARMS_TOPIC"),),
+    topics=(
+        Topic(name="alarms", env_var="ALARMS_TOPIC"),
+        # Customers' text replies, published by AWS End User Messaging two-way SMS.
+        Topic(name="inbound-sms", env_var="INBOUND_SMS_TOPIC"),
+    ),
+    schedules=(Schedule(consumer="notify", handler="send_due_messages", rate_minutes=1),),
+)
+
+# Created outside the stacks (they hold the FCM and APNs credentials); infra and the local stack give
+# each one's ARN to notify in ``env_var``.
+PUSH_APPLICATIONS = (
+    PushApplication(
+        name="technician-app-fcm", platform="fcm", sns_platform="GCM", env_var="PUSH_FCM_APPLICATION_ARN"
+    ),
+    PushApplication(
+        name="technician-app-apns", platform="apns", sns_platform="APNS", env_var="PUSH_APNS_APPLICATION_ARN"
+    ),
 )

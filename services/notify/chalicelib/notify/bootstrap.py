@@ -2,54 +2,103 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
-from chalicelib.notify.adapters import SesEmailSender, SnsSmsSender
-from chalicelib.notify.confirmations import confirm_booking
-from chalicelib.notify.ports import EmailSender, Notify, SmsSender
+from chalicelib.notify import reactions
+from chalicelib.notify.adapters import HttpsSnsEndpoint, SesEmailSender, SnsPushSender, SnsSmsSender
+from chalicelib.notify.inbound import SnsEndpoint, SnsVerifier
+from chalicelib.notify.ports import EmailSender, Notify, PushSender, SmsSender
 
+from truckroll.contracts.dispatch import (
+    APPOINTMENT_EVENTS,
+    JOB_EVENTS,
+    TECHNICIAN_MESSAGED,
+    AppointmentChangeV1,
+    JobChangeV1,
+    TechniciansMessagedV1,
+)
 from truckroll.contracts.envelope import EventEnvelope
 from truckroll.contracts.jobs import JOB_BOOKED, JobBookedV1
+from truckroll.contracts.tracking import TRACKING_ON_THE_WAY, OnTheWayV1
 from truckroll.domain.windows import Clock, utc_now
 from truckroll.messaging.consumer import EventConsumer, Subscription
 from truckroll.messaging.idempotency import idempotency_store
-from truckroll.persistence.notify import DynamoDeliveryRepository, DynamoNotifySettingsRepository
-from truckroll.persistence.ports import DeliveryRepository, NotifySettingsRepository
+from truckroll.persistence.notify import (
+    DynamoDeliveryLog,
+    DynamoDevices,
+    DynamoDueMessages,
+    DynamoNotifySettingsRepository,
+    DynamoOptOuts,
+    DynamoProjection,
+    DynamoTemplates,
+)
+from truckroll.resources import RESOURCES
 
 SERVICE = "notify"
 CONSUMER = "notify.on_event"
+INBOUND_TOPIC = next(t for t in RESOURCES.topics if t.name == "inbound-sms")
 
 
 @dataclass(frozen=True)
 class NotifyService:
     notify: Notify
     consumer: EventConsumer
+    inbound: SnsVerifier
 
 
 def bootstrap(
     *,
-    settings: NotifySettingsRepository | None = None,
-    deliveries: DeliveryRepository | None = None,
+    notify: Notify | None = None,
     sms: SmsSender | None = None,
     email: EmailSender | None = None,
+    push: PushSender | None = None,
+    sns_endpoint: SnsEndpoint | None = None,
     clock: Clock = utc_now,
     idempotency: BasePersistenceLayer | None = None,
 ) -> NotifyService:
-    notify = Notify(
-        settings=settings or DynamoNotifySettingsRepository(),
-        deliveries=deliveries or DynamoDeliveryRepository(),
+    notify = notify or Notify(
+        settings=DynamoNotifySettingsRepository(),
+        deliveries=DynamoDeliveryLog(),
+        projection=DynamoProjection(),
+        opt_outs=DynamoOptOuts(),
+        templates=DynamoTemplates(),
+        devices=DynamoDevices(),
+        due=DynamoDueMessages(),
         sms=sms or SnsSmsSender(),
         email=email or SesEmailSender(),
+        push=push or SnsPushSender(),
         clock=clock,
     )
+    n = notify
 
-    def on_job_booked(envelope: EventEnvelope, data: JobBookedV1) -> None:
-        confirm_booking(envelope, data, notify)
+    def booked(envelope: EventEnvelope, data: JobBookedV1) -> None:
+        reactions.on_job_booked(envelope, data, n)
 
-    consumer = EventConsumer(
-        CONSUMER,
-        [Subscription(JOB_BOOKED, 1, JobBookedV1, on_job_booked)],
-        idempotency or idempotency_store(CONSUMER),
+    def appointment_changed(envelope: EventEnvelope, data: AppointmentChangeV1) -> None:
+        reactions.on_appointment_changed(envelope, data, n)
+
+    def job_changed(envelope: EventEnvelope, data: JobChangeV1) -> None:
+        reactions.on_job_changed(envelope, data, n)
+
+    def messaged(envelope: EventEnvelope, data: TechniciansMessagedV1) -> None:
+        reactions.on_technicians_messaged(envelope, data, n)
+
+    def on_the_way(envelope: EventEnvelope, data: OnTheWayV1) -> None:
+        reactions.on_the_way(envelope, data, n)
+
+    subscriptions: list[Subscription[Any]] = [
+        Subscription(JOB_BOOKED, 1, JobBookedV1, booked),
+        *(Subscription(t, 1, AppointmentChangeV1, appointment_changed) for t in APPOINTMENT_EVENTS.values()),
+        *(Subscription(t, 1, JobChangeV1, job_changed) for t in JOB_EVENTS.values()),
+        Subscription(TECHNICIAN_MESSAGED, 1, TechniciansMessagedV1, messaged),
+        Subscription(TRACKING_ON_THE_WAY, 1, OnTheWayV1, on_the_way),
+    ]
+    consumer = EventConsumer(CONSUMER, subscriptions, idempotency or idempotency_store(CONSUMER))
+    verifier = SnsVerifier(
+        topic_arn=os.environ.get(INBOUND_TOPIC.arn_env_var) or None,
+        endpoint=sns_endpoint or HttpsSnsEndpoint(),
     )
-    return NotifyService(notify=notify, consumer=consumer)
+    return NotifyService(notify=notify, consumer=consumer, inbound=verifier)
