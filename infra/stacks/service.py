@@ -16,7 +16,7 @@ from infra import settings
 from infra.constructs.chalice_service import ChaliceService
 from infra.stacks.gateway_responses import gateway_responses
 from infra.stacks.shared import SharedStack
-from truckroll.resources import Queue, Resources, Schedule, Service, StreamConsumer
+from truckroll.resources import PUSH_APPLICATIONS, Queue, Resources, Schedule, Service, StreamConsumer
 
 # Item reads and writes, transactions included (they authorize per item action). No Scan: every
 # list is a Query.
@@ -154,6 +154,16 @@ class ServiceStack(cdk.Stack):
             stream_arn = self._shared.tables[table.name].table_stream_arn
             assert stream_arn is not None  # the shared stack refuses consumers of stream-less tables
             env[table.stream_env_var] = stream_arn
+        if self.service == "notify":
+            for topic in resources.topics:
+                env[topic.arn_env_var] = self._shared.topics[topic.name].topic_arn
+            # The technician app's push applications hold FCM/APNs credentials and are made outside
+            # the stacks: ``-c PUSH_FCM_APPLICATION_ARN=arn:...``. Without one, registering a device
+            # of that platform is refused with a problem saying so.
+            for application in PUSH_APPLICATIONS:
+                arn = self.node.try_get_context(application.env_var)
+                if arn:
+                    env[application.env_var] = str(arn)
         return env
 
     # -- permissions ---------------------------------------------------------------------------------
@@ -185,6 +195,14 @@ class ServiceStack(cdk.Stack):
                     # Publishing to a phone number has no resource ARN; excluding every topic ARN leaves
                     # exactly direct SMS.
                     not_resources=[f"arn:{cdk.Aws.PARTITION}:sns:*:*:*"],
+                )
+            )
+            sns_arn = f"arn:{cdk.Aws.PARTITION}:sns:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}"
+            role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    sid="PushThroughSnsPlatformEndpoints",
+                    actions=["sns:CreatePlatformEndpoint", "sns:Publish"],
+                    resources=[f"{sns_arn}:app/*", f"{sns_arn}:endpoint/*"],
                 )
             )
             role.add_to_principal_policy(
