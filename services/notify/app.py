@@ -77,7 +77,8 @@ def post_device() -> Response:
     return json_response(devices.device_view(device), status=201)
 
 
-@app.route("/sms/inbound", methods=["POST"])
+# SNS posts its HTTPS notifications as text/plain.
+@app.route("/sms/inbound", methods=["POST"], content_types=["text/plain", "application/json"])
 def post_inbound_sms() -> Response:
     reply = inbound.receive_sms(app.request().raw_body, service().inbound, service().notify)
     return json_response({"outcome": reply.outcome})

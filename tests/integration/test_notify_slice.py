@@ -10,6 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
+from chalice.local import LambdaContext
 from cryptography.hazmat.primitives.asymmetric import rsa
 from moto.core import DEFAULT_ACCOUNT_ID
 from notify_support import SnsCertificateHost, on_the_way_envelope, sns_reply
@@ -20,6 +21,7 @@ from test_slice_flow import SETTINGS, book, configure, deliveries, relay
 from truckroll.contracts.envelope import EventEnvelope
 from truckroll.messaging.sqs import OutboundMessage, SqsPublisher
 from truckroll.resources import RESOURCES, physical_name
+from truckroll_local.ticker import scheduled_event
 
 pytestmark = pytest.mark.integration
 
@@ -201,3 +203,66 @@ def test_failed_deliveries_show_in_the_tenants_notification_health(stack: SliceS
     assert theirs == {"ok": True, "failed_reasons": [], "recent_failures": []}
     assert stack.request("notify", "GET", "/delivery-health", auth("technician"))[0] == 403
     assert json.dumps(health).count("+15125550123") == 0
+
+
+def test_the_sweeper_sends_a_due_reminder_once_after_quiet_hours(
+    stack: SliceStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [datetime(2026, 3, 2, 15, 0, tzinfo=UTC)]  # 9:00 the day before, customer time (UTC-6)
+    module = stack.apps["notify"]
+    wired = module.bootstrap(clock=lambda: now[0], sns_endpoint=SnsCertificateHost())
+    monkeypatch.setattr(module, "service", lambda: wired)
+    configure(stack, SETTINGS)
+    booked(stack)  # window 8:00-12:00 on Mar 3: the 24-hour reminder is past, the 2-hour one is at 6:00
+
+    def sweep(at: datetime) -> int:
+        now[0] = at
+        event = scheduled_event("arn:aws:events:us-east-1:123456789012:rule/sweep", at.timestamp())
+        context = LambdaContext(
+            function_name="notify-send_due_messages", memory_size=512, max_runtime_ms=30_000
+        )
+        handled: int = module.send_due_messages(event, context)["handled"]
+        return handled
+
+    assert sweep(datetime(2026, 3, 3, 11, 59, tzinfo=UTC)) == 0
+    assert sweep(datetime(2026, 3, 3, 12, 0, 30, tzinfo=UTC)) == 1  # 6:00 for the customer: deferred
+    assert len(texts(stack)) == 1
+    assert sweep(datetime(2026, 3, 3, 13, 59, tzinfo=UTC)) == 0
+    assert sweep(datetime(2026, 3, 3, 14, 0, 30, tzinfo=UTC)) == 1  # 8:00: sent
+    assert sweep(datetime(2026, 3, 3, 14, 1, 30, tzinfo=UTC)) == 0
+    reminder = texts(stack)[-1]
+    assert reminder.startswith(
+        "Cool Air: reminder of your AC repair visit on Tue Mar 3, arrival between 8:00 AM"
+    )
+    assert len(texts(stack)) == 2
+
+
+def test_rescheduling_moves_the_reminders_and_sends_a_reschedule_notice(
+    stack: SliceStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [datetime(2026, 3, 2, 15, 0, tzinfo=UTC)]
+    module = stack.apps["notify"]
+    wired = module.bootstrap(clock=lambda: now[0], sns_endpoint=SnsCertificateHost())
+    monkeypatch.setattr(module, "service", lambda: wired)
+    configure(stack, SETTINGS)
+    job = booked(stack)
+    appointment = job["appointments"][0]["appointment_id"]
+    moved = {
+        "start": "2026-03-05T14:00:00-06:00",
+        "end": "2026-03-05T15:00:00-06:00",
+        "arrival_window": {"start": "2026-03-05T13:00:00-06:00", "end": "2026-03-05T16:00:00-06:00"},
+    }
+    path = f"/jobs/{job['job_id']}/appointments/{appointment}/reschedule"
+    status, _, _ = stack.request("dispatch", "POST", path, auth("dispatcher"), moved)
+    assert status == 200
+    assert failed_ids(stack.invoke("dispatch", "relay_outbox", stack.stream_records())) == []
+    assert failed_ids(stack.invoke("notify", "on_event", stack.receive("notify-events"))) == []
+    assert texts(stack)[-1].startswith(
+        "Cool Air: your AC repair visit has moved to Thu Mar 5, arrival between 1:00 PM"
+    )
+
+    now[0] = datetime(2026, 3, 3, 14, 0, 30, tzinfo=UTC)  # when the old reminder would have gone
+    assert wired.notify.due.due(now[0]) == []
+    now[0] = datetime(2026, 3, 4, 19, 0, 30, tzinfo=UTC)  # 24 hours before the new window
+    (due,) = wired.notify.due.due(now[0])
+    assert due.due == datetime(2026, 3, 4, 19, 0, tzinfo=UTC)

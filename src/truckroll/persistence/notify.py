@@ -495,11 +495,12 @@ class DynamoDueMessages:
 
     def due(self, now: datetime) -> list[DueMessage]:
         current = _hour(now)
+        earliest = _hour(now - SWEEP_LOOKBACK)
         try:
             cursor = datetime.fromisoformat(CursorItem.get(SWEEPER_PK, CURSOR_SK).hour)
         except CursorItem.DoesNotExist:
-            cursor = current
-        first = max(min(cursor, current), _hour(now - SWEEP_LOOKBACK))
+            cursor = earliest  # the first sweep looks back as far as any sweep does
+        first = max(min(cursor, current), earliest)
         upto = f"{_utc(now)}~"
         found = [
             _due(item)
