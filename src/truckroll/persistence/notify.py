@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -52,6 +53,7 @@ from truckroll.domain.windows import TimeWindow
 from truckroll.persistence import keys
 from truckroll.persistence.tables import TableMeta
 
+M = TypeVar("M", bound=Model)
 CONDITION_FAILED = "ConditionalCheckFailedException"
 CONTACT_SK = "CONTACT"
 SWEEPER_PK, CURSOR_SK = "SWEEPER", "DUE_CURSOR"
@@ -159,8 +161,8 @@ class DynamoNotifySettingsRepository:
 # -- delivery log ---------------------------------------------------------------------------------
 
 
-class DeliveryProblems(GlobalSecondaryIndex["DeliveryItem"]):  # type: ignore[no-untyped-call]
-    """A tenant's failed deliveries, newest last (gsi1; only failed deliveries carry its keys)."""
+class Gsi1(GlobalSecondaryIndex[M]):  # type: ignore[no-untyped-call]
+    """The notify table's one index: each kind of item that uses it gives the keys its own meaning."""
 
     class Meta:
         index_name = "gsi1"
@@ -184,7 +186,8 @@ class DeliveryItem(NotifyItem, discriminator="delivery"):
     created_at = UnicodeAttribute()
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
-    problems = DeliveryProblems()
+    # A tenant's failed deliveries by time (only failed deliveries carry the index keys).
+    problems: Gsi1[DeliveryItem] = Gsi1()
 
 
 def _delivery_pk(delivery: Delivery) -> str:
@@ -425,17 +428,6 @@ class DynamoDevices:
 # -- messages due later ---------------------------------------------------------------------------
 
 
-class DueByTime(GlobalSecondaryIndex["DueItem"]):  # type: ignore[no-untyped-call]
-    """Every tenant's due messages of one UTC hour, in due order (gsi1)."""
-
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
 class DueItem(NotifyItem, discriminator="due"):
     job_id = UnicodeAttribute()
     appointment_id = UnicodeAttribute()
@@ -444,7 +436,8 @@ class DueItem(NotifyItem, discriminator="due"):
     due = UnicodeAttribute()
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
-    by_time = DueByTime()
+    # Every tenant's due messages of one UTC hour, in due order.
+    by_time: Gsi1[DueItem] = Gsi1()
 
 
 class CursorItem(NotifyItem, discriminator="sweep_cursor"):

@@ -54,6 +54,29 @@ def _job(notify: Notify, tenant_id: str, job_id: str) -> JobContact:
     return job
 
 
+def _push(
+    notify: Notify,
+    envelope: EventEnvelope,
+    template: Template,
+    technician_ids: list[str],
+    values: dict[str, str],
+    about: tuple[str | None, str | None],
+) -> None:
+    """Push ``template`` to each technician; ``about`` is the (job, appointment) it concerns."""
+    job_id, appointment_id = about
+    for technician_id in technician_ids:
+        to_technician(
+            notify,
+            event_id=envelope.event_id,
+            tenant_id=envelope.tenant_id,
+            technician_id=technician_id,
+            job_id=job_id,
+            appointment_id=appointment_id,
+            template=template,
+            values=values,
+        )
+
+
 def on_job_booked(envelope: EventEnvelope, event: JobBookedV1, notify: Notify) -> None:
     customer = event.customer
     job = JobContact(
@@ -106,17 +129,7 @@ def on_appointment_changed(envelope: EventEnvelope, event: AppointmentChangeV1, 
     values = visit_values(settings, job, appointment)
 
     def push(template: Template, technician_ids: list[str]) -> None:
-        for technician_id in technician_ids:
-            to_technician(
-                notify,
-                event_id=envelope.event_id,
-                tenant_id=envelope.tenant_id,
-                technician_id=technician_id,
-                job_id=event.job_id,
-                appointment_id=state.appointment_id,
-                template=template,
-                values=values,
-            )
+        _push(notify, envelope, template, technician_ids, values, (event.job_id, state.appointment_id))
 
     def tell_customer(template: Template, key: str) -> None:
         to_customer(
@@ -162,17 +175,7 @@ def on_job_changed(envelope: EventEnvelope, event: JobChangeV1, notify: Notify) 
 
 
 def on_technicians_messaged(envelope: EventEnvelope, event: TechniciansMessagedV1, notify: Notify) -> None:
-    for technician_id in event.technician_ids:
-        to_technician(
-            notify,
-            event_id=envelope.event_id,
-            tenant_id=envelope.tenant_id,
-            technician_id=technician_id,
-            job_id=None,
-            appointment_id=None,
-            template=Template.TECH_MESSAGE,
-            values={"text": event.text},
-        )
+    _push(notify, envelope, Template.TECH_MESSAGE, event.technician_ids, {"text": event.text}, (None, None))
 
 
 def on_the_way(envelope: EventEnvelope, event: OnTheWayV1, notify: Notify) -> None:
