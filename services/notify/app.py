@@ -7,7 +7,7 @@ import os
 from functools import cache
 
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from chalice.app import CloudWatchEvent, Response, SQSEvent
+from chalice.app import CloudWatchEvent, Rate, Response, SQSEvent
 from chalicelib.notify import devices, inbound, reminders, templates
 from chalicelib.notify import settings as use_cases
 from chalicelib.notify.bootstrap import SERVICE, NotifyService, bootstrap
@@ -91,6 +91,6 @@ def on_event(event: SQSEvent) -> PartialItemFailureResponse:
     return service().consumer(event.to_dict(), event.context)
 
 
-@app.schedule(f"rate({SWEEP.rate_minutes} minute)", name=SWEEP.handler)
+@app.schedule(Rate(SWEEP.rate_minutes, unit=Rate.MINUTES), name=SWEEP.handler)
 def send_due_messages(event: CloudWatchEvent) -> dict[str, int]:
     return {"handled": reminders.send_due_messages(service().notify)}

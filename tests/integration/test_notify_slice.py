@@ -203,6 +203,10 @@ def test_failed_deliveries_show_in_the_tenants_notification_health(stack: SliceS
     assert theirs == {"ok": True, "failed_reasons": [], "recent_failures": []}
     assert stack.request("notify", "GET", "/delivery-health", auth("technician"))[0] == 403
     assert json.dumps(health).count("+15125550123") == 0
+    configure(stack, SETTINGS)
+    booked(stack)  # sent: its claim leaves the index
+    _, later, _ = stack.request("notify", "GET", "/delivery-health", auth("dispatcher"))
+    assert later["failed_reasons"] == health["failed_reasons"]
 
 
 def test_the_sweeper_sends_a_due_reminder_once_after_quiet_hours(

@@ -56,7 +56,9 @@ class FakeDeliveries:
         return [d for (t, _), d in self.deliveries.items() if t == tenant_id and d.job_id == job_id]
 
     def problems(self, tenant_id: str, limit: int) -> list[Delivery]:
-        failed = [d for (t, _), d in self.deliveries.items() if t == tenant_id and d.status == "failed"]
+        failed = [
+            d for (t, _), d in self.deliveries.items() if t == tenant_id and d.status in ("failed", "sending")
+        ]
         return sorted(failed, key=lambda d: d.created_at, reverse=True)[:limit]
 
     def of(self, template: Template) -> list[Delivery]:

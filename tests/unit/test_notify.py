@@ -12,9 +12,11 @@ from builders import CENTRAL, at, booked_envelope
 from chalicelib.notify import reactions
 from chalicelib.notify.ports import DeliveryRefused, Notify
 from chalicelib.notify.reminders import send_due_messages
+from chalicelib.notify.settings import OUTCOME_UNKNOWN, delivery_health
 from fakes import NOW
 from notify_fakes import FakeDeliveries, FakeDue, FakePush, FakeSms, fake_notify
 
+from truckroll.auth.principal import Principal, Role
 from truckroll.contracts.dispatch import AppointmentChangeV1
 from truckroll.contracts.envelope import EventEnvelope, new_event
 from truckroll.contracts.jobs import JobBookedV1
@@ -28,6 +30,7 @@ from truckroll.domain.notify import (
     NO_SMS_NUMBER,
     AppointmentFacts,
     Channel,
+    Delivery,
     DeliveryStatus,
     Device,
     Keyword,
@@ -473,3 +476,29 @@ def test_a_finished_or_canceled_visit_gets_no_reminders() -> None:
     due = n.due
     assert isinstance(due, FakeDue)
     assert due.messages == {}
+
+
+def test_notification_health_shows_failures_and_claims_whose_outcome_was_never_recorded() -> None:
+    now = [NOW]
+    n = fake_notify(now=lambda: now[0])
+    booked(n)  # no outbound number: failed
+    stuck = Delivery(
+        tenant_id="t1",
+        delivery_id="e1.reminder",
+        event_id="e1",
+        job_id="j1",
+        appointment_id="a1",
+        template=Template.REMINDER,
+        channel=Channel.SMS,
+        recipient="+*******0123",
+        status=DeliveryStatus.SENDING,
+        created_at=NOW,
+    )
+    assert n.deliveries.claim(stuck)
+    office = Principal("user-1", "t1", Role.DISPATCHER)
+    health = delivery_health(office, n)
+    assert (health["ok"], health["failed_reasons"]) == (False, [{"reason": NO_SMS_NUMBER, "count": 1}])
+    now[0] = NOW + timedelta(minutes=11)
+    reasons = {r["reason"] for r in delivery_health(office, n)["failed_reasons"]}
+    assert reasons == {NO_SMS_NUMBER, OUTCOME_UNKNOWN}
+    assert delivery_health(Principal("user-1", "t2", Role.ADMIN), n)["ok"] is True

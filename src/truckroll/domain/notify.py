@@ -242,7 +242,9 @@ def compose(template: Template, text: str, channel: Channel, values: dict[str, s
     body = render(text, values)
     if channel is Channel.SMS:
         body += SMS_FOOTER
-    subject = f"{values.get('company', '')}: {template.value.replace('_', ' ')}"
+    subject = template.value.replace("_", " ")
+    if "company" in values:
+        subject = f"{values['company']}: {subject}"
     if "date" in values:
         subject += f" ({values['date']})"
     return Message(subject=subject, text=body)

@@ -6,7 +6,8 @@ Key layout:
   outbound number    pk SMSNUMBER#{e164}                   sk TENANT#{tenant}  (who texts from it)
   delivery           pk T#{tenant}#JOB#{job}               sk DELIVERY#{delivery_id}
                      (deliveries of no job, e.g. a board message: pk T#{tenant}#MESSAGE#{event_id})
-                     gsi1pk T#{tenant}#DELIVERY_PROBLEMS   gsi1sk {created_at}#{delivery_id}  (failed only)
+                     gsi1pk T#{tenant}#DELIVERY_PROBLEMS   gsi1sk {created_at}#{delivery_id}
+                     (failed, or still claimed: the final write of a sent message removes them)
   job contact        pk T#{tenant}#JOB#{job}               sk CONTACT
   appointment        pk T#{tenant}#JOB#{job}               sk APPT#{appointment}
   due message        pk T#{tenant}#JOB#{job}               sk DUE#{appointment}#{key}
@@ -186,7 +187,7 @@ class DeliveryItem(NotifyItem, discriminator="delivery"):
     created_at = UnicodeAttribute()
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
-    # A tenant's failed deliveries by time (only failed deliveries carry the index keys).
+    # A tenant's failed and unfinished deliveries by time (only they carry the index keys).
     problems: Gsi1[DeliveryItem] = Gsi1()
 
 
@@ -213,7 +214,7 @@ def _delivery_item(delivery: Delivery) -> DeliveryItem:
         provider_message_id=delivery.provider_message_id,
         created_at=delivery.created_at.isoformat(),
     )
-    if delivery.status is DeliveryStatus.FAILED:
+    if delivery.status in (DeliveryStatus.FAILED, DeliveryStatus.SENDING):  # the outcome replaces a claim
         item.gsi1pk = keys.delivery_problems_pk(delivery.tenant_id)
         item.gsi1sk = f"{_utc(delivery.created_at)}#{delivery.delivery_id}"
     return item

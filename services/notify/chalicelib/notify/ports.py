@@ -83,7 +83,7 @@ class DeliveryLog(Protocol):
     def for_job(self, tenant_id: str, job_id: str) -> list[Delivery]: ...
 
     def problems(self, tenant_id: str, limit: int) -> list[Delivery]:
-        """The tenant's latest failed deliveries, newest first."""
+        """The tenant's latest failed deliveries and claims not finished yet, newest first."""
         ...
 
 

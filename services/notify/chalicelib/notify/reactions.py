@@ -102,10 +102,15 @@ def on_job_booked(envelope: EventEnvelope, event: JobBookedV1, notify: Notify) -
     )
     if notify.projection.put_appointment(appointment):
         set_reminders(notify, appointment)
+    confirm(notify, envelope, job, appointment)
+
+
+def confirm(notify: Notify, envelope: EventEnvelope, job: JobContact, appointment: AppointmentFacts) -> None:
+    """The booking confirmation: once per appointment, whichever event first schedules it."""
     to_customer(
         notify,
         event_id=envelope.event_id,
-        key=envelope.event_id,
+        key=appointment.appointment_id,
         job=job,
         appointment=appointment,
         template=Template.BOOKING_CONFIRMATION,
@@ -142,7 +147,7 @@ def on_appointment_changed(envelope: EventEnvelope, event: AppointmentChangeV1, 
         case AppointmentChange.SCHEDULED:
             if latest:
                 set_reminders(notify, appointment)
-            tell_customer(Template.BOOKING_CONFIRMATION, envelope.event_id)
+            confirm(notify, envelope, job, appointment)
         case AppointmentChange.RESCHEDULED:
             if latest:
                 drop_reminders(notify, appointment)

@@ -4,6 +4,8 @@ them."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
+from datetime import timedelta
 from typing import Annotated, Any
 
 from chalicelib.notify.ports import Notify
@@ -11,13 +13,17 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from truckroll.auth import Principal
 from truckroll.domain.customers import E164
-from truckroll.domain.notify import Delivery, NotifySettings
+from truckroll.domain.notify import Delivery, DeliveryStatus, NotifySettings
 
 PhoneNumber = Annotated[str, StringConstraints(pattern=E164.pattern)]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 LeadMinutes = Annotated[int, Field(ge=5, le=7 * 24 * 60)]
 HEALTH_LIMIT = 50
+UNFINISHED_AFTER = timedelta(minutes=10)
+OUTCOME_UNKNOWN = (
+    "the provider's answer was not recorded: the message may have been sent, and is not sent again"
+)
 
 
 class SettingsIn(BaseModel):
@@ -70,9 +76,16 @@ def job_deliveries(job_id: str, principal: Principal, notify: Notify) -> list[De
 
 
 def delivery_health(principal: Principal, notify: Notify) -> dict[str, Any]:
-    """The latest failed deliveries and how many share each reason; ``ok`` when there are none."""
+    """The latest failed deliveries, and those whose provider's answer was never recorded (claimed
+    more than a few minutes ago and still ``sending``), with how many share each reason; ``ok``
+    when there are none."""
     principal.require_office()
-    failed = notify.deliveries.problems(principal.tenant_id, HEALTH_LIMIT)
+    stale_before = notify.clock() - UNFINISHED_AFTER
+    failed = [
+        d if d.status is DeliveryStatus.FAILED else replace(d, reason=OUTCOME_UNKNOWN)
+        for d in notify.deliveries.problems(principal.tenant_id, HEALTH_LIMIT)
+        if d.status is DeliveryStatus.FAILED or d.created_at < stale_before
+    ]
     reasons = Counter(d.reason or "unknown" for d in failed)
     return {
         "ok": not failed,
