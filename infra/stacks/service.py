@@ -10,13 +10,22 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from infra import settings
 from infra.constructs.chalice_service import ChaliceService
 from infra.stacks.gateway_responses import gateway_responses
 from infra.stacks.shared import SharedStack
-from truckroll.resources import PUSH_APPLICATIONS, Queue, Resources, Schedule, Service, StreamConsumer
+from truckroll.resources import (
+    INBOUND_SMS_TOPIC,
+    PUSH_APPLICATIONS,
+    Queue,
+    Resources,
+    Schedule,
+    Service,
+    StreamConsumer,
+)
 
 # Item reads and writes, transactions included (they authorize per item action). No Scan: every
 # list is a Query.
@@ -136,6 +145,7 @@ class ServiceStack(cdk.Stack):
         self._problem_gateway_responses()
         self._functions_wait_for_their_permissions()
         self._log_groups()
+        self._inbound_sms_subscription()
 
     def _environment(self, stage: str, resources: Resources) -> dict[str, str]:
         auth = self._shared.auth
@@ -323,6 +333,24 @@ class ServiceStack(cdk.Stack):
             )
 
     # -- HTTP edge -----------------------------------------------------------------------------------
+
+    def _inbound_sms_subscription(self) -> None:
+        """Customers' text replies reach notify's webhook through an HTTPS subscription of the
+        inbound-SMS topic (notify confirms it and verifies each message's SNS signature)."""
+        topic = self._shared.topics.get(INBOUND_SMS_TOPIC)
+        if self.service != "notify" or topic is None:
+            return
+        api = self.app.resource("RestAPI").ref
+        sns.Subscription(
+            self,
+            "InboundSmsSubscription",
+            topic=topic,
+            protocol=sns.SubscriptionProtocol.HTTPS,
+            endpoint=(
+                f"https://{api}.execute-api.{cdk.Aws.REGION}.{cdk.Aws.URL_SUFFIX}"
+                f"/{settings.API_GATEWAY_STAGE}/sms/inbound"
+            ),
+        )
 
     def _problem_gateway_responses(self) -> None:
         if "RestAPI" not in self.app.sam_resources:

@@ -174,6 +174,8 @@ IDEMPOTENCY = Table(
     ttl_attribute="expiration",
 )
 
+INBOUND_SMS_TOPIC = "inbound-sms"
+
 RESOURCES = Resources(
     tables=(CORE, NOTIFY, TRACKING, IDEMPOTENCY),
     queues=(
@@ -206,7 +208,7 @@ RESOURCES = Resources(
     topics=(
         Topic(name="alarms", env_var="ALARMS_TOPIC"),
         # Customers' text replies, published by AWS End User Messaging two-way SMS.
-        Topic(name="inbound-sms", env_var="INBOUND_SMS_TOPIC"),
+        Topic(name=INBOUND_SMS_TOPIC, env_var="INBOUND_SMS_TOPIC"),
     ),
     schedules=(Schedule(consumer="notify", handler="send_due_messages", rate_minutes=1),),
 )

@@ -445,3 +445,22 @@ def test_cfn_lint_passes_on_every_template(assembly: Assembly) -> None:
     assert len(templates) == 1 + len(SERVICES)
     result = subprocess.run([CFN_LINT, *templates], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_notify_is_subscribed_to_the_inbound_sms_topic_over_https(
+    assembly: Assembly, refs: SharedRefs
+) -> None:
+    name = RESOURCES.environment(STAGE)["INBOUND_SMS_TOPIC"]
+    topic = refs.logical_id_named("AWS::SNS::Topic", "TopicName", name)
+    for service in SERVICES:
+        subscriptions = resources_of(assembly.service(service), "AWS::SNS::Subscription").values()
+        if service != "notify":
+            assert not subscriptions
+            continue
+        (subscription,) = subscriptions
+        props = subscription["Properties"]
+        assert props["Protocol"] == "https"
+        assert refs.resolve(props["TopicArn"]) == (topic, "Ref")
+        url = props["Endpoint"]["Fn::Join"][1]
+        assert url[0] == "https://"
+        assert url[-1].endswith("/api/sms/inbound")

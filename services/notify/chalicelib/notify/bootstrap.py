@@ -35,11 +35,11 @@ from truckroll.persistence.notify import (
     DynamoProjection,
     DynamoTemplates,
 )
-from truckroll.resources import RESOURCES
+from truckroll.resources import INBOUND_SMS_TOPIC, RESOURCES
 
 SERVICE = "notify"
 CONSUMER = "notify.on_event"
-INBOUND_TOPIC = next(t for t in RESOURCES.topics if t.name == "inbound-sms")
+INBOUND_TOPIC = next(t for t in RESOURCES.topics if t.name == INBOUND_SMS_TOPIC)
 
 
 @dataclass(frozen=True)
