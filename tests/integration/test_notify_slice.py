@@ -133,6 +133,7 @@ def test_replies_that_sns_did_not_sign_for_our_topic_are_refused(stack: SliceSta
     )
     assert stack.request("notify", "POST", "/sms/inbound", {}, old)[0] == 401
     assert reply(stack, "STOP", SigningCertURL="https://evil.example.com/cert.pem")[0] == 401
+    assert reply(stack, "STOP", SigningCertURL="https://sns.us-east-1.amazonaws.com/gone.pem")[0] == 401
     status, problem, _ = stack.request("notify", "POST", "/sms/inbound", {}, "{nope")
     assert (status, problem["title"]) == (400, "Malformed request body")
     status, problem, _ = stack.request("notify", "POST", "/sms/inbound", {}, {"Type": "Notification"})

@@ -173,6 +173,8 @@ class FakePush:
         self.refuse = refuse
 
     def register(self, *, platform: str, token: str, user_data: str) -> str:
+        if token in self.refuse:
+            raise DeliveryRefused("push provider refused the device: InvalidParameter")
         return f"endpoint/{platform}/{token}"
 
     def send(self, *, endpoint: str, title: str, text: str) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from builders import CENTRAL, at, booked_envelope
 from chalicelib.notify import reactions
+from chalicelib.notify.devices import DeviceIn, register_device
 from chalicelib.notify.ports import DeliveryRefused, Notify
 from chalicelib.notify.reminders import send_due_messages
 from chalicelib.notify.settings import OUTCOME_UNKNOWN, delivery_health
@@ -51,6 +52,7 @@ from truckroll.domain.notify import (
     route_message,
 )
 from truckroll.domain.windows import TimeWindow
+from truckroll.errors import Forbidden, RuleViolation
 
 MOBILE = Phone("+15125550123", PhoneType.MOBILE)
 LANDLINE = Phone("+15125550199", PhoneType.LANDLINE)
@@ -502,3 +504,24 @@ def test_notification_health_shows_failures_and_claims_whose_outcome_was_never_r
     reasons = {r["reason"] for r in delivery_health(office, n)["failed_reasons"]}
     assert reasons == {NO_SMS_NUMBER, OUTCOME_UNKNOWN}
     assert delivery_health(Principal("user-1", "t2", Role.ADMIN), n)["ok"] is True
+
+
+def test_a_technician_registers_their_device_and_a_refused_token_is_a_422() -> None:
+    n = fake_notify(FULL)
+    technician = Principal("tech-1", "t1", Role.TECHNICIAN)
+    device = register_device(DeviceIn(platform="fcm", token="token-of-phone-1"), technician, n)
+    assert device == Device("tech-1", "fcm", "endpoint/fcm/token-of-phone-1")
+    assert n.devices.of("t1", "tech-1") == [device]
+    assert n.devices.of("t2", "tech-1") == []
+    with pytest.raises(Forbidden):
+        register_device(
+            DeviceIn(platform="fcm", token="token-of-phone-2"), Principal("u", "t1", Role.ADMIN), n
+        )
+    refusing = fake_notify(FULL)
+    push = refusing.push
+    assert isinstance(push, FakePush)
+    push.refuse = frozenset({"bad-token-123"})
+    with pytest.raises(RuleViolation) as refused:
+        register_device(DeviceIn(platform="apns", token="bad-token-123"), technician, refusing)
+    assert refused.value.status == 422
+    assert refusing.devices.of("t1", "tech-1") == []

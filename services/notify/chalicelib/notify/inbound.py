@@ -112,10 +112,11 @@ class SnsVerifier:
             raise Unauthorized("the message comes from a topic this service does not subscribe to")
         if abs(now - envelope.timestamp.astimezone(UTC)) > MAX_AGE:
             raise Unauthorized("the message is too old (or dated in the future)")
-        certificate = x509.load_pem_x509_certificate(
-            self.endpoint.certificate(_sns_url(envelope.signing_cert_url))
-        )
-        key = certificate.public_key()
+        try:
+            pem = self.endpoint.certificate(_sns_url(envelope.signing_cert_url))
+            key = x509.load_pem_x509_certificate(pem).public_key()
+        except (OSError, ValueError) as error:
+            raise Unauthorized(f"the signing certificate could not be read: {error}") from error
         if not isinstance(key, rsa.RSAPublicKey):
             raise Unauthorized("the signing certificate holds no RSA key")
         digest = hashes.SHA256() if envelope.signature_version == "2" else hashes.SHA1()  # noqa: S303
