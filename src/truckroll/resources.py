@@ -191,7 +191,13 @@ RESOURCES = Resources(
             env_var="NOTIFY_EVENTS_QUEUE",
             consumer="notify",
             handler="on_event",
-            event_types=("job.*", "appointment.*", "technician.messaged", "tracking.on_the_way"),
+            event_types=(
+                "job.*",
+                "appointment.*",
+                "technician.messaged",
+                "tracking.on_the_way",
+                "tracking.running_late",
+            ),
         ),
         Queue(
             name="tracking-events",

@@ -21,7 +21,7 @@ from truckroll.auth.principal import Principal, Role
 from truckroll.contracts.dispatch import AppointmentChangeV1
 from truckroll.contracts.envelope import EventEnvelope, new_event
 from truckroll.contracts.jobs import JobBookedV1
-from truckroll.contracts.tracking import TRACKING_ON_THE_WAY, OnTheWayV1
+from truckroll.contracts.tracking import TRACKING_ON_THE_WAY, TRACKING_RUNNING_LATE, OnTheWayV1, RunningLateV1
 from truckroll.domain.customers import Phone, PhoneType
 from truckroll.domain.notify import (
     DEFAULT_TEXTS,
@@ -525,3 +525,27 @@ def test_a_technician_registers_their_device_and_a_refused_token_is_a_422() -> N
         register_device(DeviceIn(platform="apns", token="bad-token-123"), technician, refusing)
     assert refused.value.status == 422
     assert refusing.devices.of("t1", "tech-1") == []
+
+
+def test_a_technician_running_late_is_announced_to_the_customer_once_per_visit() -> None:
+    n = fake_notify(FULL)
+    booking = booked(n)
+    changed(n, appointment_event(booking, "assigned", technicians=("maria",), added=("maria",)))
+    visit = booking.data["appointment"]
+    for minutes in (20, 35):
+        data = RunningLateV1(
+            appointment_id=visit["appointment_id"],
+            job_id=booking.data["job_id"],
+            technician_id="maria",
+            eta=at(3, 12, minutes),
+            arrival_window_end=at(3, 12),
+            minutes_late=minutes,
+        )
+        envelope = new_event(
+            TRACKING_RUNNING_LATE, tenant_id="t1", producer="tracking", data=data.model_dump(mode="json")
+        )
+        reactions.on_running_late(envelope, data, n)
+    assert [t for _, _, t in sms(n)][1:] == [
+        "Cool Air: sorry, Maria is running late and now expects to arrive around 12:20 PM."
+        " Reply STOP to opt out."
+    ]

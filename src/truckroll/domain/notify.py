@@ -38,6 +38,7 @@ class Template(StrEnum):
     REMINDER = "reminder"
     ON_MY_WAY = "on_my_way"  # with ETA and tracking link (arrival tracking on)
     DISPATCH_NOTICE = "dispatch_notice"  # on the way, without a link (arrival tracking off)
+    RUNNING_LATE = "running_late"
     REVIEW_REQUEST = "review_request"
     TECH_ASSIGNED = "tech_assigned"
     TECH_REMOVED = "tech_removed"
@@ -53,6 +54,7 @@ CUSTOMER_TEMPLATES = frozenset(
         Template.REMINDER,
         Template.ON_MY_WAY,
         Template.DISPATCH_NOTICE,
+        Template.RUNNING_LATE,
         Template.REVIEW_REQUEST,
     }
 )
@@ -74,6 +76,9 @@ DEFAULT_TEXTS: dict[Template, str] = {
     Template.REMINDER: "{company}: reminder of your {job_type} visit on {date}, arrival between {window}.",
     Template.ON_MY_WAY: "{company}: {tech_name} is on the way, arriving around {eta}. Follow along: {link}",
     Template.DISPATCH_NOTICE: "{company}: {tech_name} is on the way to your {job_type} visit.",
+    Template.RUNNING_LATE: (
+        "{company}: sorry, {tech_name} is running late and now expects to arrive around {eta}."
+    ),
     Template.REVIEW_REQUEST: "{company}: thank you for choosing us, {customer_name}. How did we do?",
     Template.TECH_ASSIGNED: "New job: {job_type} for {customer_name} on {date}, {window}.",
     Template.TECH_REMOVED: "Removed from your list: {job_type} for {customer_name} on {date}.",

@@ -22,7 +22,7 @@ from truckroll.contracts.dispatch import (
 )
 from truckroll.contracts.envelope import EventEnvelope
 from truckroll.contracts.jobs import JOB_BOOKED, JobBookedV1
-from truckroll.contracts.tracking import TRACKING_ON_THE_WAY, OnTheWayV1
+from truckroll.contracts.tracking import TRACKING_ON_THE_WAY, TRACKING_RUNNING_LATE, OnTheWayV1, RunningLateV1
 from truckroll.domain.windows import Clock, utc_now
 from truckroll.messaging.consumer import EventConsumer, Subscription
 from truckroll.messaging.idempotency import idempotency_store
@@ -89,12 +89,16 @@ def bootstrap(
     def on_the_way(envelope: EventEnvelope, data: OnTheWayV1) -> None:
         reactions.on_the_way(envelope, data, n)
 
+    def running_late(envelope: EventEnvelope, data: RunningLateV1) -> None:
+        reactions.on_running_late(envelope, data, n)
+
     subscriptions: list[Subscription[Any]] = [
         Subscription(JOB_BOOKED, 1, JobBookedV1, booked),
         *(Subscription(t, 1, AppointmentChangeV1, appointment_changed) for t in APPOINTMENT_EVENTS.values()),
         *(Subscription(t, 1, JobChangeV1, job_changed) for t in JOB_EVENTS.values()),
         Subscription(TECHNICIAN_MESSAGED, 1, TechniciansMessagedV1, messaged),
         Subscription(TRACKING_ON_THE_WAY, 1, OnTheWayV1, on_the_way),
+        Subscription(TRACKING_RUNNING_LATE, 1, RunningLateV1, running_late),
     ]
     consumer = EventConsumer(CONSUMER, subscriptions, idempotency or idempotency_store(CONSUMER))
     verifier = SnsVerifier(

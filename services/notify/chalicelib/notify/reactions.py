@@ -14,6 +14,8 @@ technicians what they need to know.
 - ``appointment.status_changed`` to done: a review request; the remaining reminders are dropped.
 - ``appointment.deleted``, ``job.canceled``: reminders dropped; ``job.uncanceled``: set again.
 - ``technician.messaged``: the board message or announcement pushed to each technician.
+- ``tracking.on_the_way``: the customer's "on my way"; ``tracking.running_late``: a running-late
+  notice with the new ETA, once per visit.
 
 An event about a job whose ``job.booked`` has not arrived yet fails (and is retried): notify has
 no one to write to until then.
@@ -33,7 +35,7 @@ from truckroll.contracts.dispatch import (
 )
 from truckroll.contracts.envelope import EventEnvelope
 from truckroll.contracts.jobs import JobBookedV1
-from truckroll.contracts.tracking import OnTheWayV1
+from truckroll.contracts.tracking import OnTheWayV1, RunningLateV1
 from truckroll.domain.customers import Phone
 from truckroll.domain.events import AppointmentChange, JobChange
 from truckroll.domain.notify import AppointmentFacts, JobContact, Template, clock_time, window_label
@@ -212,4 +214,25 @@ def on_the_way(envelope: EventEnvelope, event: OnTheWayV1, notify: Notify) -> No
         appointment=appointment,
         template=template,
         extra=extra,
+    )
+
+
+def on_running_late(envelope: EventEnvelope, event: RunningLateV1, notify: Notify) -> None:
+    """Tell the customer once per visit that the technician will arrive after the window."""
+    job = _job(notify, envelope.tenant_id, event.job_id)
+    appointment = notify.projection.appointment(envelope.tenant_id, event.job_id, event.appointment_id)
+    if appointment is None:
+        raise JobNotKnownYet(f"appointment {event.appointment_id} is not known to notify yet")
+    name = appointment.technician_names.get(event.technician_id)
+    to_customer(
+        notify,
+        event_id=envelope.event_id,
+        key=f"{event.appointment_id}.late",
+        job=job,
+        appointment=appointment,
+        template=Template.RUNNING_LATE,
+        extra={
+            "tech_name": name or "your technician",
+            "eta": clock_time(local_time(event.eta, appointment.arrival_window.start)),
+        },
     )
