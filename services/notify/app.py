@@ -41,8 +41,10 @@ def put_settings() -> Response:
 
 @app.route("/deliveries", methods=["GET"])
 def get_deliveries() -> Response:
-    job_id = query_param(app.request(), "job_id") or ""
-    deliveries = use_cases.job_deliveries(job_id, app.principal(), service().notify)
+    request = app.request()
+    job_id = query_param(request, "job_id") or ""
+    appointment_id = query_param(request, "appointment_id", required=False)
+    deliveries = use_cases.job_deliveries(job_id, appointment_id, app.principal(), service().notify)
     return json_response({"job_id": job_id, "deliveries": [use_cases.delivery_view(d) for d in deliveries]})
 
 

@@ -136,6 +136,11 @@ def test_a_whole_day_sends_exactly_the_expected_messages(local_stack: LocalStack
             ("tech_dispatched", TECH_2): 1,
         }
     )
+    appointment_id = job["appointments"][0]["appointment_id"]
+    only = company.call("GET", f"/notify/deliveries?job_id={job['job_id']}&appointment_id={appointment_id}")
+    assert only.json()["deliveries"] == deliveries
+    other = company.call("GET", f"/notify/deliveries?job_id={job['job_id']}&appointment_id=nope")
+    assert other.json()["deliveries"] == []
     channels = {d["template"]: d["channel"] for d in deliveries}
     assert (channels["on_my_way"], channels["tech_dispatched"]) == ("sms", "push")
 

@@ -70,9 +70,13 @@ def put_settings(body: SettingsIn, principal: Principal, notify: Notify) -> Noti
     return settings
 
 
-def job_deliveries(job_id: str, principal: Principal, notify: Notify) -> list[Delivery]:
+def job_deliveries(
+    job_id: str, appointment_id: str | None, principal: Principal, notify: Notify
+) -> list[Delivery]:
+    """The job's delivery log (one Query), narrowed to one appointment when asked."""
     principal.require_office()
-    return notify.deliveries.for_job(principal.tenant_id, job_id)
+    deliveries = notify.deliveries.for_job(principal.tenant_id, job_id)
+    return [d for d in deliveries if appointment_id in (None, d.appointment_id)]
 
 
 def delivery_health(principal: Principal, notify: Notify) -> dict[str, Any]:
