@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,33 +73,20 @@ def bootstrap(
         push=push or SnsPushSender(),
         clock=clock,
     )
-    n = notify
 
-    def booked(envelope: EventEnvelope, data: JobBookedV1) -> None:
-        reactions.on_job_booked(envelope, data, n)
-
-    def appointment_changed(envelope: EventEnvelope, data: AppointmentChangeV1) -> None:
-        reactions.on_appointment_changed(envelope, data, n)
-
-    def job_changed(envelope: EventEnvelope, data: JobChangeV1) -> None:
-        reactions.on_job_changed(envelope, data, n)
-
-    def messaged(envelope: EventEnvelope, data: TechniciansMessagedV1) -> None:
-        reactions.on_technicians_messaged(envelope, data, n)
-
-    def on_the_way(envelope: EventEnvelope, data: OnTheWayV1) -> None:
-        reactions.on_the_way(envelope, data, n)
-
-    def running_late(envelope: EventEnvelope, data: RunningLateV1) -> None:
-        reactions.on_running_late(envelope, data, n)
+    def run(reaction: Callable[[EventEnvelope, Any, Notify], None]) -> Callable[[EventEnvelope, Any], None]:
+        return lambda envelope, data: reaction(envelope, data, notify)
 
     subscriptions: list[Subscription[Any]] = [
-        Subscription(JOB_BOOKED, 1, JobBookedV1, booked),
-        *(Subscription(t, 1, AppointmentChangeV1, appointment_changed) for t in APPOINTMENT_EVENTS.values()),
-        *(Subscription(t, 1, JobChangeV1, job_changed) for t in JOB_EVENTS.values()),
-        Subscription(TECHNICIAN_MESSAGED, 1, TechniciansMessagedV1, messaged),
-        Subscription(TRACKING_ON_THE_WAY, 1, OnTheWayV1, on_the_way),
-        Subscription(TRACKING_RUNNING_LATE, 1, RunningLateV1, running_late),
+        Subscription(JOB_BOOKED, 1, JobBookedV1, run(reactions.on_job_booked)),
+        *(
+            Subscription(t, 1, AppointmentChangeV1, run(reactions.on_appointment_changed))
+            for t in APPOINTMENT_EVENTS.values()
+        ),
+        *(Subscription(t, 1, JobChangeV1, run(reactions.on_job_changed)) for t in JOB_EVENTS.values()),
+        Subscription(TECHNICIAN_MESSAGED, 1, TechniciansMessagedV1, run(reactions.on_technicians_messaged)),
+        Subscription(TRACKING_ON_THE_WAY, 1, OnTheWayV1, run(reactions.on_the_way)),
+        Subscription(TRACKING_RUNNING_LATE, 1, RunningLateV1, run(reactions.on_running_late)),
     ]
     consumer = EventConsumer(CONSUMER, subscriptions, idempotency or idempotency_store(CONSUMER))
     verifier = SnsVerifier(
