@@ -18,7 +18,12 @@ from fakes import NOW
 from notify_fakes import FakeDeliveries, FakeDue, FakePush, FakeSms, fake_notify
 
 from truckroll.auth.principal import Principal, Role
-from truckroll.contracts.dispatch import AppointmentChangeV1
+from truckroll.contracts.dispatch import (
+    TECHNICIAN_MESSAGED,
+    ActorV1,
+    AppointmentChangeV1,
+    TechniciansMessagedV1,
+)
 from truckroll.contracts.envelope import EventEnvelope, new_event
 from truckroll.contracts.jobs import JobBookedV1
 from truckroll.contracts.tracking import TRACKING_ON_THE_WAY, TRACKING_RUNNING_LATE, OnTheWayV1, RunningLateV1
@@ -549,3 +554,36 @@ def test_a_technician_running_late_is_announced_to_the_customer_once_per_visit()
         "Cool Air: sorry, Maria is running late and now expects to arrive around 12:20 PM."
         " Reply STOP to opt out."
     ]
+
+
+def test_a_job_type_can_be_muted_too() -> None:
+    n = fake_notify(replace(FULL, muted_job_types=("AC repair",)))
+    envelope = booked(n)
+    (delivery,) = log(n).for_job("t1", envelope.data["job_id"])
+    assert (delivery.status, delivery.reason) == (
+        DeliveryStatus.SUPPRESSED,
+        "customer messages are muted for job type 'AC repair'",
+    )
+
+
+def test_board_messages_and_announcements_are_pushed_to_each_technician_once() -> None:
+    n = fake_notify(FULL)
+    n.devices.add("t1", Device("tech-1", "fcm", "endpoint/tech-1"), "h1")
+    data = TechniciansMessagedV1(
+        message_id="m1",
+        technician_ids=["tech-1", "tech-2"],
+        text="Team meeting at 4 PM in the shop.",
+        announcement=True,
+        actor=ActorV1(id="user-1", role="dispatcher"),
+        at=NOW,
+    )
+    envelope = new_event(
+        TECHNICIAN_MESSAGED, tenant_id="t1", producer="dispatch", data=data.model_dump(mode="json")
+    )
+    for _ in range(2):
+        reactions.on_technicians_messaged(envelope, data, n)
+    push = n.push
+    assert isinstance(push, FakePush)
+    assert push.sent == [("endpoint/tech-1", "Team meeting at 4 PM in the shop.")]
+    outcomes = {d.recipient: (d.status, d.reason) for d in log(n).of(Template.TECH_MESSAGE)}
+    assert outcomes == {"tech-1": (DeliveryStatus.SENT, None), "tech-2": (DeliveryStatus.FAILED, NO_DEVICE)}
