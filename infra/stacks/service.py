@@ -19,7 +19,6 @@ from infra.stacks.gateway_responses import gateway_responses
 from infra.stacks.shared import SharedStack
 from truckroll.resources import (
     INBOUND_SMS_TOPIC,
-    PUSH_APPLICATIONS,
     Queue,
     Resources,
     Schedule,
@@ -170,7 +169,7 @@ class ServiceStack(cdk.Stack):
             # The technician app's push applications hold FCM/APNs credentials and are made outside
             # the stacks: ``-c PUSH_FCM_APPLICATION_ARN=arn:...``. Without one, registering a device
             # of that platform is refused with a problem saying so.
-            for application in PUSH_APPLICATIONS:
+            for application in resources.push_applications:
                 arn = self.node.try_get_context(application.env_var)
                 if arn:
                     env[application.env_var] = str(arn)

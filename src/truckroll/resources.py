@@ -111,6 +111,7 @@ class Resources:
     stream_consumers: tuple[StreamConsumer, ...]
     topics: tuple[Topic, ...]
     schedules: tuple[Schedule, ...] = field(default=())
+    push_applications: tuple[PushApplication, ...] = field(default=())
 
     def table(self, name: str) -> Table:
         return next(t for t in self.tables if t.name == name)
@@ -217,15 +218,17 @@ RESOURCES = Resources(
         Topic(name=INBOUND_SMS_TOPIC, env_var="INBOUND_SMS_TOPIC"),
     ),
     schedules=(Schedule(consumer="notify", handler="send_due_messages", rate_minutes=1),),
-)
-
-# Created outside the stacks (they hold the FCM and APNs credentials); infra and the local stack give
-# each one's ARN to notify in ``env_var``.
-PUSH_APPLICATIONS = (
-    PushApplication(
-        name="technician-app-fcm", platform="fcm", sns_platform="GCM", env_var="PUSH_FCM_APPLICATION_ARN"
-    ),
-    PushApplication(
-        name="technician-app-apns", platform="apns", sns_platform="APNS", env_var="PUSH_APNS_APPLICATION_ARN"
+    # Made outside the stacks in AWS (they hold the FCM and APNs credentials; infra is given their
+    # ARNs), by the local stack in moto; notify reads each ARN from ``env_var``.
+    push_applications=(
+        PushApplication(
+            name="technician-app-fcm", platform="fcm", sns_platform="GCM", env_var="PUSH_FCM_APPLICATION_ARN"
+        ),
+        PushApplication(
+            name="technician-app-apns",
+            platform="apns",
+            sns_platform="APNS",
+            env_var="PUSH_APNS_APPLICATION_ARN",
+        ),
     ),
 )

@@ -19,7 +19,7 @@ from mypy_boto3_dynamodb.type_defs import (
 )
 from mypy_boto3_sqs.literals import QueueAttributeNameType
 
-from truckroll.resources import PUSH_APPLICATIONS, Resources, Table, physical_name
+from truckroll.resources import Resources, Table, physical_name
 from truckroll_local.aws import Aws
 
 STAGE = "local"
@@ -120,7 +120,7 @@ def provision(aws: Aws, resources: Resources, stage: str = STAGE) -> Provisioned
         provisioned.topic_arns[topic.name] = sns.create_topic(Name=physical_name(stage, topic.name))[
             "TopicArn"
         ]
-    for application in PUSH_APPLICATIONS:
+    for application in resources.push_applications:
         provisioned.push_application_arns[application.name] = sns.create_platform_application(
             Name=physical_name(stage, application.name),
             Platform=application.sns_platform,
@@ -139,6 +139,6 @@ def resource_environment(resources: Resources, provisioned: Provisioned) -> dict
             env[table.stream_env_var] = provisioned.stream_arns[table.name]
     for topic in resources.topics:
         env[topic.arn_env_var] = provisioned.topic_arns[topic.name]
-    for application in PUSH_APPLICATIONS:
+    for application in resources.push_applications:
         env[application.env_var] = provisioned.push_application_arns[application.name]
     return env

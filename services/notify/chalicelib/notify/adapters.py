@@ -13,7 +13,7 @@ import boto3
 from botocore.exceptions import ClientError
 from chalicelib.notify.ports import DeliveryRefused, PushNotConfigured
 
-from truckroll.resources import PUSH_APPLICATIONS
+from truckroll.resources import RESOURCES
 
 if TYPE_CHECKING:
     from mypy_boto3_ses import SESClient
@@ -85,7 +85,7 @@ SNS_PUSH_PERMANENT = frozenset({"EndpointDisabled", "InvalidParameter", "Invalid
 
 class SnsPushSender:
     """Technician push through SNS mobile push: one platform endpoint per device token, published to
-    with ``TargetArn``. The platform applications come from ``resources.PUSH_APPLICATIONS``."""
+    with ``TargetArn``. The platform applications are ``RESOURCES.push_applications``."""
 
     def __init__(self, client: SNSClient | None = None) -> None:
         self._given_client = client
@@ -95,7 +95,7 @@ class SnsPushSender:
         return self._given_client or boto3.client("sns")
 
     def register(self, *, platform: str, token: str, user_data: str) -> str:
-        application = next((a for a in PUSH_APPLICATIONS if a.platform == platform), None)
+        application = next((a for a in RESOURCES.push_applications if a.platform == platform), None)
         arn = os.environ.get(application.env_var) if application else None
         if not arn:
             raise PushNotConfigured(f"push to {platform} devices is not configured")
