@@ -1,5 +1,6 @@
 """Tracking's events through the local stack: dispatch's event reaches tracking, whose outbox is
-relayed from its table's stream; a silent device shows on the dispatch board until it resumes."""
+relayed from its table's stream (on to notify, which texts "on my way"); a silent device shows on
+the dispatch board until it resumes."""
 
 from __future__ import annotations
 
@@ -132,3 +133,21 @@ def test_a_silent_device_is_flagged_on_the_board_until_it_sends_again(
     assert _row(local_stack, customer, day)["alerts"] == []
     resumed = [e for e in observed(customer.tenant) if e["event_type"] == "tracking.device_resumed"]
     assert len(resumed) == 1
+
+
+def test_the_customer_is_told_the_technician_is_on_the_way(local_stack: LocalStack) -> None:
+    customer = Customer(local_stack)
+    admin = local_stack.auth_headers("admin@demo", tenant_id=customer.tenant)
+    settings = {
+        "sms_from_number": "+15125550100",
+        "email_from": "office@coolair.example",
+        "company_name": "Cool Air",
+    }
+    assert local_stack.request("PUT", "/notify/settings", admin, settings).status == 200
+    customer.post_fix(30.27, -97.74)
+    customer.act("assign", {"technician_ids": [TECH]}, customer.office)
+    customer.act("dispatch", {}, customer.tech)
+    logged = local_stack.request("GET", f"/notify/deliveries?job_id={customer.job_id}", customer.office)
+    assert logged.status == 200, logged.text
+    sent = [(d["template"], d["status"]) for d in logged.json()["deliveries"]]
+    assert ("on_my_way", "sent") in sent, sent
