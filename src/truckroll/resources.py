@@ -206,7 +206,13 @@ RESOURCES = Resources(
             env_var="TRACKING_EVENTS_QUEUE",
             consumer="tracking",
             handler="on_event",
-            event_types=("technician.shifts_set", "job.booked", "appointment.*"),
+            event_types=(
+                "technician.shifts_set",
+                "job.booked",
+                "appointment.*",
+                "job.canceled",
+                "job.uncanceled",
+            ),
         ),
     ),
     stream_consumers=(

@@ -167,3 +167,17 @@ def test_only_the_office_issues_links(local_stack: LocalStack) -> None:
         "POST", f"/tracking/appointments/{customer.appointment_id}/links", customer.tech, {}
     )
     assert refused.status == 403
+
+
+def test_a_canceled_job_takes_its_link_down_until_it_is_set_back(local_stack: LocalStack) -> None:
+    customer = Customer(local_stack)
+    path = customer.dispatched()
+    canceled = customer.dispatch("POST", f"/jobs/{customer.job_id}/cancel", {"reason": "customer moved"})
+    assert canceled.status == 200, canceled.text
+    local_stack.drain()
+    gone = local_stack.request("GET", path)
+    assert (gone.status, gone.header("Content-Type")) == (410, "application/problem+json")
+    back = customer.dispatch("POST", f"/jobs/{customer.job_id}/uncancel", {"reason": "moved back"})
+    assert back.status == 200, back.text
+    local_stack.drain()
+    assert local_stack.request("GET", path).status == 200

@@ -12,12 +12,13 @@ from chalicelib.tracking.links import (
     open_link,
     project_appointment,
     project_booking,
+    project_job_cancellation,
     tracked_view,
 )
 from chalicelib.tracking.ports import Links
 
 from truckroll.auth import Principal, Role
-from truckroll.contracts.dispatch import AppointmentChangeV1
+from truckroll.contracts.dispatch import AppointmentChangeV1, JobChangeV1
 from truckroll.contracts.envelope import EventEnvelope
 from truckroll.contracts.jobs import JobBookedV1
 from truckroll.domain.geo import Point
@@ -219,3 +220,29 @@ def test_the_projection_follows_booking_and_dispatch_events() -> None:
     deleted = projection.get(envelope.tenant_id, data["appointment"]["appointment_id"])
     assert deleted is not None
     assert deleted.ended
+
+
+def test_a_canceled_job_ends_its_appointments_until_it_is_set_back() -> None:
+    projection = MemoryAppointments()
+    envelope, data = golden("appointment.dispatched")
+    project_appointment(envelope, AppointmentChangeV1.model_validate(data), projection)
+    appointment_id = data["appointment"]["appointment_id"]
+    canceled, canceled_data = golden("job.canceled")
+    later = envelope.occurred_at + timedelta(minutes=1)
+    project_job_cancellation(
+        canceled.model_copy(update={"occurred_at": later}),
+        JobChangeV1.model_validate(canceled_data),
+        projection,
+    )
+    kept = projection.get(envelope.tenant_id, appointment_id)
+    assert kept is not None
+    assert (kept.ended, kept.started, kept.status) == (True, False, AppointmentStatus.DISPATCHED)
+    uncanceled, uncanceled_data = golden("job.uncanceled")
+    project_job_cancellation(
+        uncanceled.model_copy(update={"occurred_at": later + timedelta(minutes=1)}),
+        JobChangeV1.model_validate({**uncanceled_data, "appointment_ids": [appointment_id]}),
+        projection,
+    )
+    again = projection.get(envelope.tenant_id, appointment_id)
+    assert again is not None
+    assert (again.ended, again.started) == (False, True)

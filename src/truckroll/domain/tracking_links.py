@@ -96,14 +96,15 @@ class TrackedAppointment:
     window_end: datetime
     technicians: tuple[TechnicianProgress, ...]
     occurred_at: datetime
+    job_canceled: bool = False  # the job was canceled: its appointments are over until un-canceled
 
     @property
     def started(self) -> bool:
-        return self.status in STARTED
+        return self.status in STARTED and not self.job_canceled
 
     @property
     def ended(self) -> bool:
-        return self.status in ENDED
+        return self.status in ENDED or self.job_canceled
 
     @property
     def on_the_way(self) -> str | None:

@@ -65,6 +65,7 @@ class AppointmentItem(TrackingItem, discriminator="appointment"):
     window_end = UnicodeAttribute()
     technicians = UnicodeAttribute()
     occurred_at = UnicodeAttribute()
+    job_canceled = BooleanAttribute(null=True)  # items kept before it: not canceled
 
 
 class LinkItem(TrackingItem, discriminator="link"):
@@ -111,6 +112,7 @@ class DynamoAppointmentProjection:
                 [[t.technician_id, t.status.value, t.first_name] for t in appointment.technicians]
             ),
             occurred_at=_utc(appointment.occurred_at),
+            job_canceled=appointment.job_canceled,
         )
         try:
             item.save(
@@ -135,6 +137,7 @@ class DynamoAppointmentProjection:
             window_end=datetime.fromisoformat(item.window_end),
             technicians=tuple(_progress(t) for t in json.loads(item.technicians)),
             occurred_at=datetime.fromisoformat(item.occurred_at),
+            job_canceled=bool(item.job_canceled),
         )
 
 

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 from chalicelib.tracking.kpis import project_visits
-from chalicelib.tracking.links import project_appointment, project_booking
+from chalicelib.tracking.links import (
+    JOB_CANCELED,
+    JOB_UNCANCELED,
+    project_appointment,
+    project_booking,
+    project_job_cancellation,
+)
 from chalicelib.tracking.ports import (
     AppointmentProjection,
     DeviceRepository,
@@ -21,11 +27,11 @@ from chalicelib.tracking.ports import (
     Tracking,
     TrackingSettingsRepository,
 )
-from chalicelib.tracking.progress import DISPATCHED, follow_change, start_following
+from chalicelib.tracking.progress import DISPATCHED, follow_change, job_canceled, start_following
 from chalicelib.tracking.shifts import project_shifts
 
 from truckroll.config import LinkSettings, link_settings
-from truckroll.contracts.dispatch import APPOINTMENT_EVENTS, AppointmentChangeV1
+from truckroll.contracts.dispatch import APPOINTMENT_EVENTS, AppointmentChangeV1, JobChangeV1
 from truckroll.contracts.envelope import EventEnvelope
 from truckroll.contracts.jobs import JOB_BOOKED, JobBookedV1
 from truckroll.contracts.tracking import TECHNICIAN_SHIFTS_SET, TechnicianShiftsSetV1
@@ -110,9 +116,16 @@ def bootstrap(
         else:
             follow_change(envelope, data, link_service, tracking)
 
+    def on_job_cancellation(envelope: EventEnvelope, data: JobChangeV1) -> None:
+        project_job_cancellation(envelope, data, link_service.appointments)
+        if envelope.event_type == JOB_CANCELED:
+            job_canceled(envelope, data, link_service, tracking)
+
     consumer = EventConsumer(
         CONSUMER,
         [
+            Subscription(JOB_CANCELED, 1, JobChangeV1, on_job_cancellation),
+            Subscription(JOB_UNCANCELED, 1, JobChangeV1, on_job_cancellation),
             Subscription(TECHNICIAN_SHIFTS_SET, 1, TechnicianShiftsSetV1, on_shifts_set),
             Subscription(JOB_BOOKED, 1, JobBookedV1, on_job_booked),
             *(

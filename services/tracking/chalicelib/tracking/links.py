@@ -1,20 +1,21 @@
-"""The customer's tracking link: the appointment projection it reads (from ``job.booked`` and
-``appointment.*`` events), the office issuing a link, and the customer opening it."""
+"""The customer's tracking link: the appointment projection it reads (from ``job.booked``,
+``appointment.*``, ``job.canceled`` and ``job.uncanceled`` events), the office issuing a link, and
+the customer opening it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from chalicelib.tracking.ports import AppointmentProjection, Links
 
 from truckroll.auth import Principal
 from truckroll.config import PUBLIC_LINKS_PATH
-from truckroll.contracts.dispatch import APPOINTMENT_EVENTS, AppointmentChangeV1
+from truckroll.contracts.dispatch import APPOINTMENT_EVENTS, JOB_EVENTS, AppointmentChangeV1, JobChangeV1
 from truckroll.contracts.envelope import EventEnvelope
 from truckroll.contracts.jobs import JobBookedV1
-from truckroll.domain.events import AppointmentChange
-from truckroll.domain.status import AppointmentStatus, TechStatus
+from truckroll.domain.events import AppointmentChange, JobChange
+from truckroll.domain.status import AppointmentStatus, JobStatus, TechStatus
 from truckroll.domain.tracking_links import (
     Destination,
     Link,
@@ -28,6 +29,8 @@ from truckroll.errors import Conflict, Gone, NotFound
 
 NO_LINK = "no such tracking link"
 APPOINTMENT_DELETED = APPOINTMENT_EVENTS[AppointmentChange.DELETED]
+JOB_CANCELED = JOB_EVENTS[JobChange.CANCELED]
+JOB_UNCANCELED = JOB_EVENTS[JobChange.UNCANCELED]
 
 
 def project_booking(envelope: EventEnvelope, event: JobBookedV1, projection: AppointmentProjection) -> None:
@@ -70,8 +73,21 @@ def project_appointment(
                 TechnicianProgress(t.technician_id, t.status, t.first_name) for t in state.technicians
             ),
             occurred_at=envelope.occurred_at,
+            job_canceled=event.job_status == JobStatus.CANCELED,
         )
     )
+
+
+def project_job_cancellation(
+    envelope: EventEnvelope, event: JobChangeV1, projection: AppointmentProjection
+) -> None:
+    """A job canceled (or set back): each of its appointments known to tracking is over (or active
+    again), unless news about it that occurred later was already kept."""
+    canceled = envelope.event_type == JOB_CANCELED
+    for appointment_id in event.appointment_ids:
+        appointment = projection.get(envelope.tenant_id, appointment_id)
+        if appointment is not None:
+            projection.put(replace(appointment, job_canceled=canceled, occurred_at=envelope.occurred_at))
 
 
 def issue_link(appointment_id: str, principal: Principal, links: Links) -> LinkToken:

@@ -11,7 +11,7 @@ from chalicelib.tracking.ports import Links, Tracking
 from pydantic import BaseModel
 
 from truckroll.config import LinkSettings
-from truckroll.contracts.dispatch import APPOINTMENT_EVENTS, AppointmentChangeV1
+from truckroll.contracts.dispatch import APPOINTMENT_EVENTS, AppointmentChangeV1, JobChangeV1
 from truckroll.contracts.envelope import EventEnvelope, new_event
 from truckroll.contracts.tracking import (
     TRACKING_ARRIVAL_SUGGESTED,
@@ -206,6 +206,15 @@ def follow_change(
             tracking.progress.rescheduled(
                 envelope.tenant_id, technician_id, appointment.appointment_id, window
             )
+
+
+def job_canceled(envelope: EventEnvelope, event: JobChangeV1, links: Links, tracking: Tracking) -> None:
+    """A canceled job's appointments are over: nobody is followed to them any more."""
+    for appointment_id in event.appointment_ids:
+        appointment = links.appointments.get(envelope.tenant_id, appointment_id)
+        if appointment is not None and appointment.ended:
+            for technician in appointment.technicians:
+                tracking.progress.ended(envelope.tenant_id, technician.technician_id, appointment_id)
 
 
 # -- as fixes arrive ---------------------------------------------------------------------------------
