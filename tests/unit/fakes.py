@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Self
@@ -15,11 +16,14 @@ from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePer
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
 from truckroll.domain.board import BoardAppointment, BoardChange, BoardDay
-from truckroll.domain.customers import Customer, Location
+from truckroll.domain.booking_settings import BookingSettings
+from truckroll.domain.customers import Customer, Location, name_words
 from truckroll.domain.events import DomainEvent
 from truckroll.domain.jobs import Job
 from truckroll.domain.notify import Delivery, NotifySettings
 from truckroll.messaging.sqs import OutboundMessage
+from truckroll.persistence.customers import CustomerMatch, CustomerRecord
+from truckroll.persistence.writes import StaleRead
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
@@ -34,10 +38,57 @@ class FakeCustomers:
         self.locations: dict[tuple[str, str], Location] = {}
 
     def add(self, customer: Customer) -> None:
-        self.customers[(customer.tenant_id, customer.customer_id)] = customer
+        self.save(customer, None)
 
     def add_location(self, location: Location) -> None:
-        self.locations[(location.tenant_id, location.location_id)] = location
+        self.save_location(location, None)
+
+    def save(self, customer: Customer, previous: Customer | None) -> None:
+        """Stored as DynamoDB stores it: with the next version."""
+        stored = replace(customer, version=previous.version + 1 if previous else 1)
+        self.customers[(customer.tenant_id, customer.customer_id)] = stored
+
+    def save_location(self, location: Location, previous: Location | None) -> None:
+        stored = replace(location, version=previous.version + 1 if previous else 1)
+        self.locations[(location.tenant_id, location.location_id)] = stored
+
+    def get(self, tenant_id: str, customer_id: str) -> CustomerRecord | None:
+        customer = self.customers.get((tenant_id, customer_id))
+        if customer is None:
+            return None
+        locations = tuple(
+            loc for (t, _), loc in self.locations.items() if t == tenant_id and loc.customer_id == customer_id
+        )
+        return CustomerRecord(customer, locations)
+
+    def by_phone(self, tenant_id: str, phone: str) -> list[CustomerMatch]:
+        return [
+            CustomerMatch(c.customer_id, c.name, c.phone)
+            for (t, _), c in self.customers.items()
+            if t == tenant_id and c.phone.number == phone
+        ]
+
+    def by_name(self, tenant_id: str, word: str) -> list[CustomerMatch]:
+        return [
+            CustomerMatch(c.customer_id, c.name, c.phone)
+            for (t, _), c in self.customers.items()
+            if t == tenant_id and any(w.startswith(word) for w in name_words(c.name))
+        ]
+
+
+class FakeBookingSettings:
+    def __init__(self, *settings: BookingSettings) -> None:
+        self.settings = {s.tenant_id: s for s in settings}
+
+    def get(self, tenant_id: str) -> BookingSettings:
+        return self.settings.get(tenant_id, BookingSettings(tenant_id=tenant_id))
+
+    def put(self, settings: BookingSettings) -> BookingSettings:
+        if settings.version != self.get(settings.tenant_id).version:
+            raise StaleRead("the settings changed since they were read")
+        stored = replace(settings, version=settings.version + 1)
+        self.settings[settings.tenant_id] = stored
+        return stored
 
 
 class FakeJobs:

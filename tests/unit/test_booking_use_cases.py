@@ -6,7 +6,7 @@ import pytest
 from chalicelib.booking import use_cases
 from chalicelib.booking.bootstrap import Booking, bootstrap
 from chalicelib.booking.schemas import BookJobRequest
-from fakes import FakePublisher, FakeUnitOfWork, clock
+from fakes import FakeBookingSettings, FakePublisher, FakeUnitOfWork, clock
 from test_booking_request import BODY
 
 from truckroll.auth import Principal, Role
@@ -24,7 +24,7 @@ def uow() -> FakeUnitOfWork:
 
 @pytest.fixture
 def booking(uow: FakeUnitOfWork) -> Booking:
-    return bootstrap(uow=lambda: uow, clock=clock, publisher=FakePublisher())
+    return bootstrap(uow=lambda: uow, clock=clock, publisher=FakePublisher(), settings=FakeBookingSettings())
 
 
 def command(**customer_changes: object) -> use_cases.BookJob:

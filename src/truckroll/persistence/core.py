@@ -13,7 +13,6 @@ from pynamodb.expressions.condition import Condition
 from truckroll.contracts.publish import envelope_for
 from truckroll.domain.board import BoardChange, Site
 from truckroll.domain.crews import Crew, CrewMember
-from truckroll.domain.customers import Customer, Location
 from truckroll.domain.events import Actor, AppointmentChanged, AuditEntry, DomainEvent, JobChanged
 from truckroll.domain.jobs import Appointment, Assignment, Job, JobDetails, JobSource, Priority, Visit
 from truckroll.domain.places import Place
@@ -34,6 +33,7 @@ from truckroll.persistence.core_models import (
     OutboxItem,
     TechDayItem,
 )
+from truckroll.persistence.customers import DynamoCustomerRepository
 from truckroll.persistence.writes import Write, transact
 
 OUTBOX_RETENTION = timedelta(days=7)
@@ -46,44 +46,6 @@ _MEMBERS = TypeAdapter(list[CrewMember])
 
 def _new(model: type[CoreItem]) -> Condition:
     return model.pk.does_not_exist()
-
-
-class DynamoCustomerRepository:
-    def __init__(self, uow: DynamoCoreUnitOfWork) -> None:
-        self._uow = uow
-
-    def add(self, customer: Customer) -> None:
-        item = CustomerItem(
-            pk=keys.customer_pk(customer.tenant_id, customer.customer_id),
-            sk=keys.CUSTOMER_SK,
-            tenant_id=customer.tenant_id,
-            customer_id=customer.customer_id,
-            name=customer.name,
-            phone=customer.phone.number,
-            phone_type=customer.phone.type.value,
-            email=customer.email,
-            tags=list(customer.tags),
-        )
-        self._uow.stage(Write("put", item, _new(CustomerItem)))
-
-    def add_location(self, location: Location) -> None:
-        point = location.point
-        item = LocationItem(
-            pk=keys.customer_pk(location.tenant_id, location.customer_id),
-            sk=keys.location_sk(location.location_id),
-            tenant_id=location.tenant_id,
-            location_id=location.location_id,
-            customer_id=location.customer_id,
-            street=location.address.street,
-            city=location.address.city,
-            state=location.address.state,
-            postal_code=location.address.postal_code,
-            lat=point.lat if point else None,
-            lon=point.lon if point else None,
-            verified=location.verified,
-            tags=list(location.tags),
-        )
-        self._uow.stage(Write("put", item, _new(LocationItem)))
 
 
 class DynamoJobRepository:

@@ -35,6 +35,17 @@ def _strings() -> ListAttribute[str]:
     return ListAttribute[str](default=list)
 
 
+class CustomersByPhone(GlobalSecondaryIndex["CustomerItem"]):  # type: ignore[no-untyped-call]
+    """Customers of one phone number (gsi1): the caller's record in one Query."""
+
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
 class CustomerItem(CoreItem, discriminator="customer"):
     customer_id = UnicodeAttribute()
     name = UnicodeAttribute()
@@ -42,6 +53,20 @@ class CustomerItem(CoreItem, discriminator="customer"):
     phone_type = UnicodeAttribute()
     email = UnicodeAttribute(null=True)
     tags = _strings()
+    gsi1pk = UnicodeAttribute(null=True)  # the phone number's partition (keys.customer_phone_pk)
+    gsi1sk = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+    by_phone = CustomersByPhone()
+
+
+class CustomerNameItem(CoreItem, discriminator="customer_name"):
+    """One word of a customer's name, for search by name prefix (keys.customer_name_pk); it repeats
+    what a search result shows, so a search is one Query."""
+
+    customer_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    phone = UnicodeAttribute()
+    phone_type = UnicodeAttribute()
 
 
 class LocationItem(CoreItem, discriminator="location"):
@@ -55,6 +80,12 @@ class LocationItem(CoreItem, discriminator="location"):
     lon = NumberAttribute(null=True)
     verified = BooleanAttribute()
     tags = _strings()
+    version = VersionAttribute()
+
+
+class BookingSettingsItem(CoreItem, discriminator="booking_settings"):
+    settings = UnicodeAttribute()  # JSON of truckroll.domain.booking_settings.BookingSettings
+    version = VersionAttribute()
 
 
 class JobItem(CoreItem, discriminator="job"):

@@ -1,8 +1,11 @@
 """Key layout. Every key starts with the tenant id, so no read can cross tenants.
 
 Core table (single-table design; booking and dispatch):
-  customer           pk T#{tenant}#CUST#{customer_id}   sk CUSTOMER
-  location           pk T#{tenant}#CUST#{customer_id}   sk LOC#{location_id}
+  customer           pk T#{tenant}#CUST#{customer_id}   sk CUSTOMER       (version attribute)
+                     gsi1pk T#{tenant}#PHONE#{e164}       gsi1sk CUST#{customer_id}
+  location           pk T#{tenant}#CUST#{customer_id}   sk LOC#{location_id} (version attribute)
+  customer name word pk T#{tenant}#CNAME#{first 2 chars} sk {word}#{customer_id}
+  booking settings   pk T#{tenant}#SETTINGS              sk BOOKING        (version attribute)
   job                pk T#{tenant}#JOB#{job_id}          sk JOB            (version attribute)
   appointment        pk T#{tenant}#JOB#{job_id}          sk APPT#{appointment_id}
   outbox item        pk T#{tenant}#OUTBOX#{event_id}     sk OUTBOX         (TTL expires_at)
@@ -36,6 +39,30 @@ def customer_pk(tenant_id: str, customer_id: str) -> str:
 
 
 CUSTOMER_SK = "CUSTOMER"
+
+
+def customer_phone_pk(tenant_id: str, phone: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#PHONE#{phone}"
+
+
+def customer_phone_sk(customer_id: str) -> str:
+    return f"CUST#{customer_id}"
+
+
+def customer_name_pk(tenant_id: str, word: str) -> str:
+    """Words are spread over partitions by their first two characters; a search word needs two."""
+    return f"{tenant_prefix(tenant_id)}#CNAME#{word[:2]}"
+
+
+def customer_name_sk(word: str, customer_id: str) -> str:
+    return f"{word}#{customer_id}"
+
+
+def booking_settings_pk(tenant_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#SETTINGS"
+
+
+BOOKING_SETTINGS_SK = "BOOKING"
 
 
 def location_sk(location_id: str) -> str:

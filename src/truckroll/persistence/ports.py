@@ -8,15 +8,31 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from truckroll.domain.board import BoardAppointment, BoardChange, BoardDay
+from truckroll.domain.booking_settings import BookingSettings
 from truckroll.domain.customers import Customer, Location
 from truckroll.domain.jobs import Job
 from truckroll.domain.notify import Delivery, NotifySettings
+from truckroll.persistence.customers import CustomerMatch, CustomerRecord
 
 
 class CustomerRepository(Protocol):
     def add(self, customer: Customer) -> None: ...
 
+    def save(self, customer: Customer, previous: Customer | None) -> None:
+        """Stage ``customer``, replacing ``previous`` (its version must still be the stored one)."""
+        ...
+
     def add_location(self, location: Location) -> None: ...
+
+    def save_location(self, location: Location, previous: Location | None) -> None: ...
+
+    def get(self, tenant_id: str, customer_id: str) -> CustomerRecord | None: ...
+
+    def by_phone(self, tenant_id: str, phone: str) -> list[CustomerMatch]: ...
+
+    def by_name(self, tenant_id: str, word: str) -> list[CustomerMatch]:
+        """Customers with a name word that starts with ``word`` (two characters at least)."""
+        ...
 
 
 class JobRepository(Protocol):
@@ -72,3 +88,13 @@ class NotifySettingsRepository(Protocol):
         ...
 
     def put(self, settings: NotifySettings) -> None: ...
+
+
+class BookingSettingsStore(Protocol):
+    def get(self, tenant_id: str) -> BookingSettings:
+        """The tenant's settings; empty settings (version 0) when none were saved."""
+        ...
+
+    def put(self, settings: BookingSettings) -> BookingSettings:
+        """Store ``settings`` if the stored version is still ``settings.version``."""
+        ...

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from truckroll.domain.windows import Clock, utc_now
 from truckroll.messaging.outbox import OutboxRelay
 from truckroll.messaging.sqs import Publisher, SqsPublisher
+from truckroll.persistence.booking_settings import DynamoBookingSettings
 from truckroll.persistence.core import DynamoCoreUnitOfWork
-from truckroll.persistence.ports import CoreUnitOfWork
+from truckroll.persistence.ports import BookingSettingsStore, CoreUnitOfWork
 
 SERVICE = "booking"
 
@@ -19,6 +20,7 @@ class Booking:
     uow: Callable[[], CoreUnitOfWork]
     clock: Clock
     relay: OutboxRelay
+    settings: BookingSettingsStore
 
 
 def bootstrap(
@@ -26,6 +28,7 @@ def bootstrap(
     uow: Callable[[], CoreUnitOfWork] | None = None,
     clock: Clock = utc_now,
     publisher: Publisher | None = None,
+    settings: BookingSettingsStore | None = None,
 ) -> Booking:
     def dynamo_uow() -> CoreUnitOfWork:
         return DynamoCoreUnitOfWork(producer=SERVICE, clock=clock)
@@ -34,4 +37,5 @@ def bootstrap(
         uow=uow or dynamo_uow,
         clock=clock,
         relay=OutboxRelay(SERVICE, publisher or SqsPublisher()),
+        settings=settings or DynamoBookingSettings(),
     )

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Annotated, Any
 
 from chalicelib.booking.use_cases import Booked, BookJob, NewCustomer, NewLocation
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from truckroll.domain.customers import E164, Address, GeoPoint, Phone, PhoneType
+from truckroll.domain.booking_settings import ArrivalWindow, BookingSettings, JobType, RequiredField
+from truckroll.domain.customers import E164, Address, Customer, GeoPoint, Location, Phone, PhoneType
 from truckroll.domain.jobs import Appointment, Job, JobDetails, JobSource, Priority, Visit
 from truckroll.domain.windows import TimeWindow
 from truckroll.errors import FieldError, RuleViolation, ValidationFailed
+from truckroll.persistence.customers import CustomerMatch, CustomerRecord
 
 
 def _iso_string(value: Any) -> Any:
@@ -22,14 +24,15 @@ def _iso_string(value: Any) -> Any:
     return value
 
 
+Id = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z_-]{1,64}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Tags = Annotated[list[Tag], Field(max_length=50)]
 Instant = Annotated[AwareDatetime, BeforeValidator(_iso_string), Field(strict=False)]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
-PhoneNumber = Annotated[
-    str, StringConstraints(pattern=E164.pattern), Field(description="E.164: +15125550123")
+LocalTime = Annotated[
+    str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$"), Field(description="HH:MM")
 ]
 
 
@@ -46,6 +49,11 @@ class CustomerIn(_Body):
     email: Email | None = None
     tags: Tags = Field(default_factory=list, description="kept on the customer; they do not drive routing")
 
+    def to_new(self, prefix: str = "") -> NewCustomer:
+        with fields_at(prefix):
+            phone = Phone(self.phone, self.phone_type)
+        return NewCustomer(name=self.name, phone=phone, email=self.email, tags=tuple(self.tags))
+
 
 class LocationIn(_Body):
     street: Text
@@ -56,6 +64,22 @@ class LocationIn(_Body):
     lon: float | None = Field(default=None, ge=-180, le=180)
     verified: bool
     tags: Tags = Field(default_factory=list, description="copied onto the job; they drive skills routing")
+
+    def to_new(self, prefix: str = "") -> NewLocation:
+        with fields_at(prefix):
+            if (self.lat is None) != (self.lon is None):
+                raise RuleViolation(
+                    "give both lat and lon, or neither", field="lat" if self.lat is None else "lon"
+                )
+            point = GeoPoint(self.lat, self.lon) if self.lat is not None and self.lon is not None else None
+        return NewLocation(
+            address=Address(
+                street=self.street, city=self.city, state=self.state, postal_code=self.postal_code
+            ),
+            point=point,
+            verified=self.verified,
+            tags=tuple(self.tags),
+        )
 
 
 class JobIn(_Body):
@@ -81,22 +105,18 @@ class AppointmentIn(_Body):
 
 
 class BookJobRequest(_Body):
-    customer: CustomerIn
-    location: LocationIn
+    """A new ``customer`` or a stored ``customer_id``; a new ``location`` or a stored ``location_id``."""
+
+    customer: CustomerIn | None = None
+    customer_id: Id | None = None
+    location: LocationIn | None = None
+    location_id: Id | None = None
     job: JobIn
     appointment: AppointmentIn | None = None
 
     def to_command(self) -> BookJob:
         """The command, with every domain rule checked; a broken rule names the field at fault."""
-        c, loc, j = self.customer, self.location, self.job
-        with fields_at("customer"):
-            phone = Phone(c.phone, c.phone_type)
-        with fields_at("location"):
-            if (loc.lat is None) != (loc.lon is None):
-                raise RuleViolation(
-                    "give both lat and lon, or neither", field="lat" if loc.lat is None else "lon"
-                )
-            point = GeoPoint(loc.lat, loc.lon) if loc.lat is not None and loc.lon is not None else None
+        j = self.job
         visit = None
         if self.appointment is not None:
             a = self.appointment
@@ -105,15 +125,8 @@ class BookJobRequest(_Body):
             with fields_at("appointment"):
                 visit = Visit(scheduled=TimeWindow(a.start, a.end), arrival_window=arrival_window)
         return BookJob(
-            customer=NewCustomer(name=c.name, phone=phone, email=c.email, tags=tuple(c.tags)),
-            location=NewLocation(
-                address=Address(
-                    street=loc.street, city=loc.city, state=loc.state, postal_code=loc.postal_code
-                ),
-                point=point,
-                verified=loc.verified,
-                tags=tuple(loc.tags),
-            ),
+            customer=_one_of("customer", self.customer, self.customer_id),
+            location=_one_of("location", self.location, self.location_id),
             details=JobDetails(
                 job_type=j.job_type,
                 summary=j.summary,
@@ -128,6 +141,73 @@ class BookJobRequest(_Body):
         )
 
 
+def _one_of(name: str, given: CustomerIn | LocationIn | None, stored_id: str | None) -> Any:
+    if (given is None) == (stored_id is None):
+        raise ValidationFailed([FieldError(name, f"give either {name} or {name}_id")])
+    return stored_id if given is None else given.to_new(name)
+
+
+class NewCustomerRequest(CustomerIn):
+    locations: Annotated[list[LocationIn], Field(max_length=20)] = Field(default_factory=list)
+
+    def to_locations(self) -> tuple[NewLocation, ...]:
+        return tuple(loc.to_new(f"locations[{i}]") for i, loc in enumerate(self.locations))
+
+
+class JobTypeIn(_Body):
+    name: Text
+    duration_minutes: int = Field(ge=1, le=20160)
+    skills: Tags = Field(default_factory=list, description="a technician needs every one of them")
+    business_unit: Text | None = None
+
+
+class ArrivalWindowIn(_Body):
+    label: Text
+    start: LocalTime
+    end: LocalTime
+    business_units: Annotated[list[Text], Field(max_length=100)] = Field(
+        default_factory=list, description="empty: every business unit"
+    )
+
+
+class BookingSettingsIn(_Body):
+    version: int = Field(ge=0, description="the version read (0 before the first save)")
+    job_types: Annotated[list[JobTypeIn], Field(max_length=200)] = Field(default_factory=list)
+    business_units: Annotated[list[Text], Field(max_length=100)] = Field(default_factory=list)
+    arrival_windows: Annotated[list[ArrivalWindowIn], Field(max_length=50)] = Field(default_factory=list)
+    required_fields: Annotated[list[Annotated[RequiredField, Field(strict=False)]], Field(max_length=10)] = (
+        Field(default_factory=list)
+    )
+
+    def to_settings(self, tenant_id: str) -> BookingSettings:
+        job_types = []
+        for index, t in enumerate(self.job_types):
+            with fields_at(f"job_types[{index}]"):
+                job_types.append(
+                    JobType(t.name, timedelta(minutes=t.duration_minutes), tuple(t.skills), t.business_unit)
+                )
+        windows = []
+        for index, w in enumerate(self.arrival_windows):
+            with fields_at(f"arrival_windows[{index}]"):
+                windows.append(
+                    ArrivalWindow(
+                        w.label,
+                        time.fromisoformat(w.start),
+                        time.fromisoformat(w.end),
+                        tuple(w.business_units),
+                    )
+                )
+        with fields_at(""):
+            return BookingSettings(
+                tenant_id=tenant_id,
+                job_types=tuple(job_types),
+                business_units=tuple(dict.fromkeys(self.business_units)),
+                arrival_windows=tuple(windows),
+                required_fields=tuple(dict.fromkeys(self.required_fields)),
+                version=self.version,
+            )
+
+
 @contextmanager
 def fields_at(prefix: str) -> Iterator[None]:
     """Turn a domain rule broken inside the block into a validation error naming ``prefix.field``."""
@@ -135,7 +215,8 @@ def fields_at(prefix: str) -> Iterator[None]:
         yield
     except RuleViolation as error:
         name = error.extensions.get("field")
-        raise ValidationFailed([FieldError(f"{prefix}.{name}" if name else prefix, error.detail)]) from error
+        path = ".".join(p for p in (prefix, name) if p) or "body"
+        raise ValidationFailed([FieldError(path, error.detail)]) from error
 
 
 def _instant(value: datetime) -> str:
@@ -177,3 +258,72 @@ def job_view(job: Job) -> dict[str, Any]:
 
 def booked_view(booked: Booked) -> dict[str, Any]:
     return {**job_view(booked.job), "notices": list(booked.notices)}
+
+
+def customer_view(customer: Customer) -> dict[str, Any]:
+    return {
+        "customer_id": customer.customer_id,
+        "name": customer.name,
+        "phone": customer.phone.number,
+        "phone_type": customer.phone.type.value,
+        "can_receive_sms": customer.phone.can_receive_sms,
+        "email": customer.email,
+        "tags": list(customer.tags),
+        "version": customer.version,
+    }
+
+
+def location_view(location: Location) -> dict[str, Any]:
+    address, point = location.address, location.point
+    return {
+        "location_id": location.location_id,
+        "customer_id": location.customer_id,
+        "street": address.street,
+        "city": address.city,
+        "state": address.state,
+        "postal_code": address.postal_code,
+        "lat": point.lat if point else None,
+        "lon": point.lon if point else None,
+        "verified": location.verified,
+        "tags": list(location.tags),
+        "version": location.version,
+    }
+
+
+def record_view(record: CustomerRecord) -> dict[str, Any]:
+    return {**customer_view(record.customer), "locations": [location_view(loc) for loc in record.locations]}
+
+
+def match_view(match: CustomerMatch) -> dict[str, Any]:
+    return {
+        "customer_id": match.customer_id,
+        "name": match.name,
+        "phone": match.phone.number,
+        "phone_type": match.phone.type.value,
+    }
+
+
+def settings_view(settings: BookingSettings) -> dict[str, Any]:
+    return {
+        "version": settings.version,
+        "job_types": [
+            {
+                "name": t.name,
+                "duration_minutes": t.duration // timedelta(minutes=1),
+                "skills": list(t.skills),
+                "business_unit": t.business_unit,
+            }
+            for t in settings.job_types
+        ],
+        "business_units": list(settings.business_units),
+        "arrival_windows": [
+            {
+                "label": w.label,
+                "start": f"{w.start:%H:%M}",
+                "end": f"{w.end:%H:%M}",
+                "business_units": list(w.business_units),
+            }
+            for w in settings.arrival_windows
+        ],
+        "required_fields": [f.value for f in settings.required_fields],
+    }
