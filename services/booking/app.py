@@ -4,14 +4,17 @@ and maps the result; the use cases live in chalicelib/booking."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import cache
 
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from chalice.app import DynamoDBEvent, Response
-from chalicelib.booking import customers, settings, use_cases
+from chalicelib.booking import customers, leads, settings, use_cases
+from chalicelib.booking import lead_schemas as ls
 from chalicelib.booking import schemas as s
 from chalicelib.booking.bootstrap import SERVICE, Booking, bootstrap
 
+from truckroll.domain.leads import IncomingLead
 from truckroll.resources import CORE, RESOURCES
 from truckroll.web import ServiceApp, json_response, parse_body, query_param
 
@@ -97,6 +100,85 @@ def put_settings() -> Response:
     body = parse_body(app.request(), s.BookingSettingsIn)
     stored = settings.put_settings(body.to_settings(principal.tenant_id), principal, booking())
     return json_response(s.settings_view(stored))
+
+
+# -- the leads inbox -------------------------------------------------------------------------------
+
+
+@app.route("/leads", methods=["GET"])
+def get_leads() -> Response:
+    status = ls.status_of(query_param(app.request(), "status", required=False))
+    found = leads.inbox(status, app.principal(), booking())
+    return json_response({"leads": [ls.lead_view(lead) for lead in found]})
+
+
+@app.route("/leads/{lead_id}", methods=["GET"])
+def get_lead(lead_id: str) -> Response:
+    return json_response(ls.lead_view(leads.get_lead(lead_id, app.principal(), booking())))
+
+
+@app.route("/leads/{lead_id}/accept", methods=["POST"])
+def accept_lead(lead_id: str) -> Response:
+    body = parse_body(app.request(), ls.AcceptLeadIn)
+    lead, job = leads.accept_lead(lead_id, body.to_command(), app.principal(), booking())
+    return json_response({"lead": ls.lead_view(lead), "job": s.job_view(job)}, status=201)
+
+
+@app.route("/leads/{lead_id}/decline", methods=["POST"])
+def decline_lead(lead_id: str) -> Response:
+    body = parse_body(app.request(), ls.DeclineLeadIn)
+    return json_response(ls.lead_view(leads.decline_lead(lead_id, body.reason, app.principal(), booking())))
+
+
+@app.route("/lead-receivers", methods=["GET"])
+def get_receivers() -> Response:
+    return json_response(ls.receivers_view(leads.get_receivers(app.principal(), booking())))
+
+
+@app.route("/lead-receivers", methods=["PUT"])
+def put_receivers() -> Response:
+    body = parse_body(app.request(), ls.ReceiversIn)
+    stored = leads.set_receivers(body.to_credentials(), app.principal(), booking())
+    return json_response(ls.receivers_view(stored))
+
+
+# -- lead receivers: public, each provider proves it speaks for the tenant -------------------------
+
+
+def _intake(tenant_id: str, proof: leads.Proof, read: Callable[[], IncomingLead]) -> Response:
+    return json_response(ls.received_view(leads.receive_lead(tenant_id, proof, read, booking())))
+
+
+@app.route("/intake/thumbtack/{tenant_id}", methods=["POST"])
+def thumbtack_lead(tenant_id: str) -> Response:
+    request = app.request()
+    proof = leads.BasicCredentials(request.headers.get("authorization"))
+    return _intake(tenant_id, proof, lambda: parse_body(request, ls.ThumbtackWebhook).to_incoming())
+
+
+@app.route("/intake/angi/{tenant_id}", methods=["POST"])
+def angi_lead(tenant_id: str) -> Response:
+    request = app.request()
+    proof = leads.ApiKey(request.headers.get("x-api-key"))
+    return _intake(tenant_id, proof, lambda: parse_body(request, ls.AngiLead).to_incoming())
+
+
+@app.route("/intake/google/{tenant_id}", methods=["POST"])
+def google_lead(tenant_id: str) -> Response:
+    body = ls.json_object(ls.body_bytes(app.request().raw_body))
+    proof = leads.GoogleKey(body.get("google_key"))
+    return _intake(tenant_id, proof, lambda: ls.validated(ls.GoogleLead, body).to_incoming())
+
+
+@app.route("/intake/webhook/{tenant_id}", methods=["POST"])
+def webhook_lead(tenant_id: str) -> Response:
+    request = app.request()
+    h = request.headers
+    raw = ls.body_bytes(request.raw_body)
+    proof = leads.StandardWebhook(
+        h.get("webhook-id"), h.get("webhook-timestamp"), h.get("webhook-signature"), raw
+    )
+    return _intake(tenant_id, proof, lambda: parse_body(request, ls.WebhookLead).to_incoming())
 
 
 @app.on_dynamodb_record(

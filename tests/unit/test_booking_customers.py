@@ -9,7 +9,7 @@ import pytest
 from chalicelib.booking import customers, settings, use_cases
 from chalicelib.booking.bootstrap import Booking, bootstrap
 from chalicelib.booking.schemas import BookingSettingsIn, BookJobRequest, NewCustomerRequest
-from fakes import FakeBookingSettings, FakePublisher, FakeUnitOfWork, clock
+from fakes import FakeDocuments, FakePublisher, FakeUnitOfWork, clock
 from test_booking_request import BODY
 
 from truckroll.auth import Principal, Role
@@ -53,12 +53,12 @@ def uow() -> FakeUnitOfWork:
 
 
 @pytest.fixture
-def store() -> FakeBookingSettings:
-    return FakeBookingSettings()
+def store() -> FakeDocuments:
+    return FakeDocuments(BookingSettings)
 
 
 @pytest.fixture
-def booking(uow: FakeUnitOfWork, store: FakeBookingSettings) -> Booking:
+def booking(uow: FakeUnitOfWork, store: FakeDocuments) -> Booking:
     return bootstrap(uow=lambda: uow, clock=clock, publisher=FakePublisher(), settings=store)
 
 
@@ -156,7 +156,7 @@ SETTINGS = BookingSettings(
 
 
 def test_settings_refuse_unknown_job_types_units_windows_and_missing_fields(
-    store: FakeBookingSettings, booking: Booking
+    store: FakeDocuments, booking: Booking
 ) -> None:
     store.settings["t1"] = SETTINGS
     body = {

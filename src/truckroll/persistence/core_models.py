@@ -83,9 +83,51 @@ class LocationItem(CoreItem, discriminator="location"):
     version = VersionAttribute()
 
 
-class BookingSettingsItem(CoreItem, discriminator="booking_settings"):
-    settings = UnicodeAttribute()  # JSON of truckroll.domain.booking_settings.BookingSettings
+class DocumentItem(CoreItem, discriminator="document"):
+    """A tenant's settings of one kind (booking settings, lead receivers) as one JSON document."""
+
+    document = UnicodeAttribute()
     version = VersionAttribute()
+
+
+class LeadsByStatus(GlobalSecondaryIndex["LeadItem"]):  # type: ignore[no-untyped-call]
+    """A tenant's leads of one status, newest last (gsi1): the leads inbox in one Query."""
+
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class LeadItem(CoreItem, discriminator="lead"):
+    lead_id = UnicodeAttribute()
+    received_at = UnicodeAttribute()
+    status = UnicodeAttribute()
+    first = UnicodeAttribute()  # JSON: the first delivery (truckroll.domain.leads.IncomingLead)
+    deliveries = NumberAttribute(default=1)
+    merged = _strings()
+    decline_reason = UnicodeAttribute(null=True)
+    job_id = UnicodeAttribute(null=True)
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    version = VersionAttribute()
+    by_status = LeadsByStatus()
+
+
+class LeadGuardItem(CoreItem, discriminator="lead_guard"):
+    """Points a lead's source id, or its duplicate key of a day, at the lead (keys.lead_source_pk,
+    keys.lead_duplicate_pk); written only if absent, so two deliveries cannot both create a lead."""
+
+    lead_id = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+
+class WebhookReceiptItem(CoreItem, discriminator="webhook_receipt"):
+    """One signed webhook delivery (message id and timestamp) already taken: a replay is refused."""
+
+    expires_at = TTLAttribute()
 
 
 class JobItem(CoreItem, discriminator="job"):

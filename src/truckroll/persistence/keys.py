@@ -5,7 +5,12 @@ Core table (single-table design; booking and dispatch):
                      gsi1pk T#{tenant}#PHONE#{e164}       gsi1sk CUST#{customer_id}
   location           pk T#{tenant}#CUST#{customer_id}   sk LOC#{location_id} (version attribute)
   customer name word pk T#{tenant}#CNAME#{first 2 chars} sk {word}#{customer_id}
-  booking settings   pk T#{tenant}#SETTINGS              sk BOOKING        (version attribute)
+  settings document  pk T#{tenant}#SETTINGS              sk BOOKING | LEADS (version attribute)
+  lead               pk T#{tenant}#LEAD#{lead_id}        sk LEAD           (version attribute)
+                     gsi1pk T#{tenant}#LEADS#{status}     gsi1sk {received_at}#{lead_id}
+  lead source guard  pk T#{tenant}#LEADSRC#{channel}#{source_id}  sk GUARD  (TTL expires_at)
+  lead duplicate     pk T#{tenant}#LEADDUP#{yyyy-mm-dd}#{phone|street|postal}  sk GUARD  (TTL)
+  webhook receipt    pk T#{tenant}#WHMSG#{webhook-id}    sk {webhook-timestamp} (TTL expires_at)
   job                pk T#{tenant}#JOB#{job_id}          sk JOB            (version attribute)
   appointment        pk T#{tenant}#JOB#{job_id}          sk APPT#{appointment_id}
   outbox item        pk T#{tenant}#OUTBOX#{event_id}     sk OUTBOX         (TTL expires_at)
@@ -58,11 +63,36 @@ def customer_name_sk(word: str, customer_id: str) -> str:
     return f"{word}#{customer_id}"
 
 
-def booking_settings_pk(tenant_id: str) -> str:
+def settings_pk(tenant_id: str) -> str:
     return f"{tenant_prefix(tenant_id)}#SETTINGS"
 
 
 BOOKING_SETTINGS_SK = "BOOKING"
+LEAD_RECEIVERS_SK = "LEADS"
+
+
+def lead_pk(tenant_id: str, lead_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#LEAD#{lead_id}"
+
+
+LEAD_SK = "LEAD"
+GUARD_SK = "GUARD"
+
+
+def leads_of_status_pk(tenant_id: str, status: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#LEADS#{status}"
+
+
+def lead_source_pk(tenant_id: str, source_ref: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#LEADSRC#{source_ref}"
+
+
+def lead_duplicate_pk(tenant_id: str, day: date, duplicate_key: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#LEADDUP#{day.isoformat()}#{duplicate_key}"
+
+
+def webhook_receipt_pk(tenant_id: str, message_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#WHMSG#{message_id}"
 
 
 def location_sk(location_id: str) -> str:

@@ -3,14 +3,14 @@ package; tests implement them in memory."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol, Self, TypeVar
 
 from truckroll.domain.board import BoardAppointment, BoardChange, BoardDay
-from truckroll.domain.booking_settings import BookingSettings
 from truckroll.domain.customers import Customer, Location
 from truckroll.domain.jobs import Job
+from truckroll.domain.leads import Lead, LeadStatus
 from truckroll.domain.notify import Delivery, NotifySettings
 from truckroll.persistence.customers import CustomerMatch, CustomerRecord
 
@@ -90,11 +90,41 @@ class NotifySettingsRepository(Protocol):
     def put(self, settings: NotifySettings) -> None: ...
 
 
-class BookingSettingsStore(Protocol):
-    def get(self, tenant_id: str) -> BookingSettings:
-        """The tenant's settings; empty settings (version 0) when none were saved."""
+D = TypeVar("D")
+
+
+class DocumentStore(Protocol[D]):
+    """A tenant's settings of one kind (one document, written under its version)."""
+
+    def get(self, tenant_id: str) -> D:
+        """The tenant's document; an empty one (version 0) when none was saved."""
         ...
 
-    def put(self, settings: BookingSettings) -> BookingSettings:
-        """Store ``settings`` if the stored version is still ``settings.version``."""
+    def put(self, document: D) -> D:
+        """Store ``document`` if the stored version is still ``document.version``."""
         ...
+
+
+class LeadRepository(Protocol):
+    def get(self, tenant_id: str, lead_id: str) -> Lead | None: ...
+
+    def by_source(self, tenant_id: str, source_ref: str) -> str | None: ...
+
+    def by_duplicate(self, tenant_id: str, day: date, duplicate_key: str) -> str | None: ...
+
+    def has_receipt(self, tenant_id: str, message_id: str, timestamp: str) -> bool: ...
+
+    def inbox(self, tenant_id: str, status: LeadStatus) -> list[Lead]: ...
+
+    def save(self, lead: Lead, previous: Lead | None) -> None: ...
+
+    def guard_source(self, lead: Lead, source_ref: str, now: datetime) -> None: ...
+
+    def guard_duplicate(self, lead: Lead, day: date, duplicate_key: str, now: datetime) -> None: ...
+
+    def receipt(self, tenant_id: str, message_id: str, timestamp: str, now: datetime) -> None: ...
+
+
+class BookingUnitOfWork(CoreUnitOfWork, Protocol):
+    @property
+    def leads(self) -> LeadRepository: ...

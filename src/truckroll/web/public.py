@@ -8,7 +8,15 @@ and ``tests/integration/test_route_protection.py`` proves it.
 from __future__ import annotations
 
 PUBLIC_ROUTES: dict[str, frozenset[tuple[str, str]]] = {
-    "booking": frozenset({("GET", "/health")}),
+    "booking": frozenset(
+        {
+            ("GET", "/health"),
+            ("POST", "/intake/thumbtack/{tenant_id}"),
+            ("POST", "/intake/angi/{tenant_id}"),
+            ("POST", "/intake/google/{tenant_id}"),
+            ("POST", "/intake/webhook/{tenant_id}"),
+        }
+    ),
     "dispatch": frozenset({("GET", "/health")}),
     "notify": frozenset({("GET", "/health")}),
     "tracking": frozenset({("GET", "/health"), ("POST", "/device-fixes"), ("GET", "/links/{token}")}),

@@ -5,37 +5,43 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from truckroll.domain.booking_settings import BookingSettings
+from truckroll.domain.lead_receivers import LeadReceivers
 from truckroll.domain.windows import Clock, utc_now
 from truckroll.messaging.outbox import OutboxRelay
 from truckroll.messaging.sqs import Publisher, SqsPublisher
-from truckroll.persistence.booking_settings import DynamoBookingSettings
-from truckroll.persistence.core import DynamoCoreUnitOfWork
-from truckroll.persistence.ports import BookingSettingsStore, CoreUnitOfWork
+from truckroll.persistence import keys
+from truckroll.persistence.documents import DynamoDocuments
+from truckroll.persistence.leads import DynamoBookingUnitOfWork
+from truckroll.persistence.ports import BookingUnitOfWork, DocumentStore
 
 SERVICE = "booking"
 
 
 @dataclass(frozen=True)
 class Booking:
-    uow: Callable[[], CoreUnitOfWork]
+    uow: Callable[[], BookingUnitOfWork]
     clock: Clock
     relay: OutboxRelay
-    settings: BookingSettingsStore
+    settings: DocumentStore[BookingSettings]
+    receivers: DocumentStore[LeadReceivers]
 
 
 def bootstrap(
     *,
-    uow: Callable[[], CoreUnitOfWork] | None = None,
+    uow: Callable[[], BookingUnitOfWork] | None = None,
     clock: Clock = utc_now,
     publisher: Publisher | None = None,
-    settings: BookingSettingsStore | None = None,
+    settings: DocumentStore[BookingSettings] | None = None,
+    receivers: DocumentStore[LeadReceivers] | None = None,
 ) -> Booking:
-    def dynamo_uow() -> CoreUnitOfWork:
-        return DynamoCoreUnitOfWork(producer=SERVICE, clock=clock)
+    def dynamo_uow() -> BookingUnitOfWork:
+        return DynamoBookingUnitOfWork(producer=SERVICE, clock=clock)
 
     return Booking(
         uow=uow or dynamo_uow,
         clock=clock,
         relay=OutboxRelay(SERVICE, publisher or SqsPublisher()),
-        settings=settings or DynamoBookingSettings(),
+        settings=settings or DynamoDocuments(BookingSettings, keys.BOOKING_SETTINGS_SK, BookingSettings),
+        receivers=receivers or DynamoDocuments(LeadReceivers, keys.LEAD_RECEIVERS_SK, LeadReceivers),
     )

@@ -36,11 +36,11 @@ LocalTime = Annotated[
 ]
 
 
-class _Body(BaseModel):
+class Body(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
 
-class CustomerIn(_Body):
+class CustomerIn(Body):
     name: Text
     phone: Annotated[str, StringConstraints(pattern=E164.pattern)] = Field(
         description="E.164, e.g. +15125550123"
@@ -55,7 +55,7 @@ class CustomerIn(_Body):
         return NewCustomer(name=self.name, phone=phone, email=self.email, tags=tuple(self.tags))
 
 
-class LocationIn(_Body):
+class LocationIn(Body):
     street: Text
     city: Text
     state: Text
@@ -82,7 +82,7 @@ class LocationIn(_Body):
         )
 
 
-class JobIn(_Body):
+class JobIn(Body):
     job_type: Text
     business_unit: Text | None = None
     priority: Annotated[Priority, Field(strict=False)] = Priority.NORMAL
@@ -93,18 +93,18 @@ class JobIn(_Body):
     call_id: Text | None = None
 
 
-class WindowIn(_Body):
+class WindowIn(Body):
     start: Instant
     end: Instant
 
 
-class AppointmentIn(_Body):
+class AppointmentIn(Body):
     start: Instant
     end: Instant
     arrival_window: WindowIn
 
 
-class BookJobRequest(_Body):
+class BookJobRequest(Body):
     """A new ``customer`` or a stored ``customer_id``; a new ``location`` or a stored ``location_id``."""
 
     customer: CustomerIn | None = None
@@ -117,13 +117,6 @@ class BookJobRequest(_Body):
     def to_command(self) -> BookJob:
         """The command, with every domain rule checked; a broken rule names the field at fault."""
         j = self.job
-        visit = None
-        if self.appointment is not None:
-            a = self.appointment
-            with fields_at("appointment.arrival_window"):
-                arrival_window = TimeWindow(a.arrival_window.start, a.arrival_window.end)
-            with fields_at("appointment"):
-                visit = Visit(scheduled=TimeWindow(a.start, a.end), arrival_window=arrival_window)
         return BookJob(
             customer=_one_of("customer", self.customer, self.customer_id),
             location=_one_of("location", self.location, self.location_id),
@@ -137,8 +130,18 @@ class BookJobRequest(_Body):
                 campaign=j.campaign,
                 call_id=j.call_id,
             ),
-            visit=visit,
+            visit=visit_of(self.appointment),
         )
+
+
+def visit_of(appointment: AppointmentIn | None) -> Visit | None:
+    if appointment is None:
+        return None
+    a = appointment
+    with fields_at("appointment.arrival_window"):
+        arrival_window = TimeWindow(a.arrival_window.start, a.arrival_window.end)
+    with fields_at("appointment"):
+        return Visit(scheduled=TimeWindow(a.start, a.end), arrival_window=arrival_window)
 
 
 def _one_of(name: str, given: CustomerIn | LocationIn | None, stored_id: str | None) -> Any:
@@ -154,14 +157,14 @@ class NewCustomerRequest(CustomerIn):
         return tuple(loc.to_new(f"locations[{i}]") for i, loc in enumerate(self.locations))
 
 
-class JobTypeIn(_Body):
+class JobTypeIn(Body):
     name: Text
     duration_minutes: int = Field(ge=1, le=20160)
     skills: Tags = Field(default_factory=list, description="a technician needs every one of them")
     business_unit: Text | None = None
 
 
-class ArrivalWindowIn(_Body):
+class ArrivalWindowIn(Body):
     label: Text
     start: LocalTime
     end: LocalTime
@@ -170,7 +173,7 @@ class ArrivalWindowIn(_Body):
     )
 
 
-class BookingSettingsIn(_Body):
+class BookingSettingsIn(Body):
     version: int = Field(ge=0, description="the version read (0 before the first save)")
     job_types: Annotated[list[JobTypeIn], Field(max_length=200)] = Field(default_factory=list)
     business_units: Annotated[list[Text], Field(max_length=100)] = Field(default_factory=list)

@@ -56,26 +56,31 @@ def book_job(command: BookJob, principal: Principal, booking: Booking) -> Booked
     customer at a new or stored location, checked against the tenant's booking settings, and the
     job.booked event, all in one transaction."""
     principal.require_office()
-    tenant = principal.tenant_id
-    settings = booking.settings.get(tenant)
     with booking.uow() as uow:
-        customer, location = _parties(uow, tenant, command.customer, command.location)
-        settings.check(customer, location, command.details, command.visit)
-        job = Job.book(
-            customer=customer,
-            location=location,
-            details=command.details,
-            visit=command.visit,
-            now=booking.clock(),
-        )
-        if customer.version == 0:
-            uow.customers.add(customer)
-        if location.version == 0:
-            uow.customers.add_location(location)
-        uow.jobs.add(job)
+        job = stage_booking(uow, principal.tenant_id, command, booking)
         uow.commit()
     tagged = isinstance(command.customer, NewCustomer) and command.customer.tags
     return Booked(job=job, notices=(CUSTOMER_TAGS_NOTICE,) if tagged else ())
+
+
+def stage_booking(uow: CoreUnitOfWork, tenant: str, command: BookJob, booking: Booking) -> Job:
+    """Stage the job of ``command`` (and its customer and location when new) on ``uow``, checked
+    against the tenant's booking settings."""
+    customer, location = _parties(uow, tenant, command.customer, command.location)
+    booking.settings.get(tenant).check(customer, location, command.details, command.visit)
+    job = Job.book(
+        customer=customer,
+        location=location,
+        details=command.details,
+        visit=command.visit,
+        now=booking.clock(),
+    )
+    if customer.version == 0:
+        uow.customers.add(customer)
+    if location.version == 0:
+        uow.customers.add_location(location)
+    uow.jobs.add(job)
+    return job
 
 
 def new_customer(tenant_id: str, given: NewCustomer) -> Customer:
