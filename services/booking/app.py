@@ -29,11 +29,21 @@ def booking() -> Booking:
     return bootstrap()
 
 
+def once(tenant_id: str, respond: Callable[[], Response]) -> Response:
+    """``respond()`` once per Idempotency-Key of the tenant (the key is optional)."""
+    return booking().idempotent(tenant_id, app.request(), respond, app.lambda_context)
+
+
 @app.route("/jobs", methods=["POST"])
 def book_job() -> Response:
+    principal = app.principal()
     request = parse_body(app.request(), s.BookJobRequest)
-    booked = use_cases.book_job(request.to_command(), app.principal(), booking())
-    return json_response(s.booked_view(booked), status=201)
+
+    def book() -> Response:
+        booked = use_cases.book_job(request.to_command(), principal, booking())
+        return json_response(s.booked_view(booked), status=201)
+
+    return once(principal.tenant_id, book)
 
 
 @app.route("/jobs/{job_id}", methods=["GET"])
@@ -46,9 +56,14 @@ def get_job(job_id: str) -> Response:
 
 @app.route("/customers", methods=["POST"])
 def create_customer() -> Response:
+    principal = app.principal()
     body = parse_body(app.request(), s.NewCustomerRequest)
-    record = customers.create_customer(body.to_new(), body.to_locations(), app.principal(), booking())
-    return json_response(s.record_view(record), status=201)
+
+    def create() -> Response:
+        record = customers.create_customer(body.to_new(), body.to_locations(), principal, booking())
+        return json_response(s.record_view(record), status=201)
+
+    return once(principal.tenant_id, create)
 
 
 @app.route("/customers", methods=["GET"])
@@ -74,9 +89,14 @@ def replace_customer(customer_id: str) -> Response:
 
 @app.route("/customers/{customer_id}/locations", methods=["POST"])
 def add_location(customer_id: str) -> Response:
+    principal = app.principal()
     body = parse_body(app.request(), s.LocationIn)
-    location = customers.add_location(customer_id, body.to_new(), app.principal(), booking())
-    return json_response(s.location_view(location), status=201)
+
+    def add() -> Response:
+        location = customers.add_location(customer_id, body.to_new(), principal, booking())
+        return json_response(s.location_view(location), status=201)
+
+    return once(principal.tenant_id, add)
 
 
 @app.route("/customers/{customer_id}/locations/{location_id}", methods=["PUT"])
@@ -119,15 +139,25 @@ def get_lead(lead_id: str) -> Response:
 
 @app.route("/leads/{lead_id}/accept", methods=["POST"])
 def accept_lead(lead_id: str) -> Response:
+    principal = app.principal()
     body = parse_body(app.request(), ls.AcceptLeadIn)
-    lead, job = leads.accept_lead(lead_id, body.to_command(), app.principal(), booking())
-    return json_response({"lead": ls.lead_view(lead), "job": s.job_view(job)}, status=201)
+
+    def accept() -> Response:
+        lead, job = leads.accept_lead(lead_id, body.to_command(), principal, booking())
+        return json_response({"lead": ls.lead_view(lead), "job": s.job_view(job)}, status=201)
+
+    return once(principal.tenant_id, accept)
 
 
 @app.route("/leads/{lead_id}/decline", methods=["POST"])
 def decline_lead(lead_id: str) -> Response:
+    principal = app.principal()
     body = parse_body(app.request(), ls.DeclineLeadIn)
-    return json_response(ls.lead_view(leads.decline_lead(lead_id, body.reason, app.principal(), booking())))
+
+    def decline() -> Response:
+        return json_response(ls.lead_view(leads.decline_lead(lead_id, body.reason, principal, booking())))
+
+    return once(principal.tenant_id, decline)
 
 
 @app.route("/lead-receivers", methods=["GET"])
@@ -146,7 +176,13 @@ def put_receivers() -> Response:
 
 
 def _intake(tenant_id: str, proof: leads.Proof, read: Callable[[], IncomingLead]) -> Response:
-    return json_response(ls.received_view(leads.receive_lead(tenant_id, proof, read, booking())))
+    """Admit the delivery (the provider's proof), then receive it once per Idempotency-Key."""
+    receipt = leads.admit(tenant_id, proof, booking())
+
+    def receive() -> Response:
+        return json_response(ls.received_view(leads.receive_lead(tenant_id, receipt, read, booking())))
+
+    return once(tenant_id, receive)
 
 
 @app.route("/intake/thumbtack/{tenant_id}", methods=["POST"])

@@ -9,7 +9,7 @@ import pytest
 from chalicelib.booking import customers, settings, use_cases
 from chalicelib.booking.bootstrap import Booking, bootstrap
 from chalicelib.booking.schemas import BookingSettingsIn, BookJobRequest, NewCustomerRequest
-from fakes import FakeDocuments, FakePublisher, FakeUnitOfWork, clock
+from fakes import FakeDocuments, FakePublisher, FakeUnitOfWork, InMemoryIdempotency, clock
 from test_booking_request import BODY
 
 from truckroll.auth import Principal, Role
@@ -59,7 +59,13 @@ def store() -> FakeDocuments:
 
 @pytest.fixture
 def booking(uow: FakeUnitOfWork, store: FakeDocuments) -> Booking:
-    return bootstrap(uow=lambda: uow, clock=clock, publisher=FakePublisher(), settings=store)
+    return bootstrap(
+        uow=lambda: uow,
+        clock=clock,
+        publisher=FakePublisher(),
+        settings=store,
+        idempotency=InMemoryIdempotency(),
+    )
 
 
 def new_customer(booking: Booking, name: str = "Dana Reyes", phone: str = "+15125550123") -> Any:

@@ -20,7 +20,7 @@ from chalicelib.booking.lead_schemas import (
     ThumbtackWebhook,
     WebhookLead,
 )
-from fakes import NOW, FakeDocuments, FakePublisher, FakeUnitOfWork
+from fakes import NOW, FakeDocuments, FakePublisher, FakeUnitOfWork, InMemoryIdempotency
 from pydantic import ValidationError
 
 from truckroll.auth import Principal, Role
@@ -84,7 +84,12 @@ def test_a_webhook_lead_with_a_bad_phone_is_refused_naming_it() -> None:
 @pytest.fixture
 def receivers() -> LeadReceivers:
     store = FakeDocuments(LeadReceivers)
-    booking = bootstrap(uow=FakeUnitOfWork, receivers=store, settings=FakeDocuments(BookingSettings))
+    booking = bootstrap(
+        uow=FakeUnitOfWork,
+        receivers=store,
+        settings=FakeDocuments(BookingSettings),
+        idempotency=InMemoryIdempotency(),
+    )
     body = ReceiversIn.model_validate(p.RECEIVERS)
     return leads.set_receivers(body.to_credentials(), ADMIN, booking)
 
@@ -188,11 +193,19 @@ def booking(uow: FakeUnitOfWork, clock: Clock, receivers: LeadReceivers) -> Book
         publisher=FakePublisher(),
         settings=FakeDocuments(BookingSettings),
         receivers=store,
+        idempotency=InMemoryIdempotency(),
     )
 
 
+def deliver_lead(
+    tenant: str, proof: leads.Proof, payload: Callable[[], IncomingLead], booking: Booking
+) -> leads.Received:
+    """Admit, then receive: what a receiver route does."""
+    return leads.receive_lead(tenant, leads.admit(tenant, proof, booking), payload, booking)
+
+
 def receive(booking: Booking, payload: dict[str, Any], key: str = p.ANGI_KEY) -> leads.Received:
-    return leads.receive_lead(
+    return deliver_lead(
         "t1", leads.ApiKey(key), lambda: AngiLead.model_validate(payload).to_incoming(), booking
     )
 
@@ -225,7 +238,7 @@ def test_a_refused_delivery_stores_nothing(uow: FakeUnitOfWork, booking: Booking
     with pytest.raises(Unauthorized):
         receive(booking, p.angi(), key="angi-forged-key-000000")
     with pytest.raises(Unauthorized):
-        leads.receive_lead(
+        deliver_lead(
             "t#2", leads.ApiKey(p.ANGI_KEY), lambda: IncomingLead(LeadChannel.ANGI, "x", "n", "s"), booking
         )
     assert uow.leads.leads == {}
@@ -239,9 +252,7 @@ def test_a_replayed_webhook_is_refused_and_a_resent_one_merges(uow: FakeUnitOfWo
         proof = leads.StandardWebhook(
             headers["webhook-id"], headers["webhook-timestamp"], headers["webhook-signature"], raw
         )
-        return leads.receive_lead(
-            "t1", proof, lambda: WebhookLead.model_validate_json(raw).to_incoming(), booking
-        )
+        return deliver_lead("t1", proof, lambda: WebhookLead.model_validate_json(raw).to_incoming(), booking)
 
     first = p.signed(p.webhook_lead(), "msg_1", at=at)
     assert deliver(*first).created
@@ -281,7 +292,7 @@ def test_a_lead_without_a_phone_or_street_needs_them_from_the_office(booking: Bo
 
 def test_a_test_lead_is_kept_but_never_becomes_a_job(uow: FakeUnitOfWork, booking: Booking) -> None:
     body = p.google(is_test=True)
-    received = leads.receive_lead(
+    received = deliver_lead(
         "t1",
         leads.GoogleKey(body["google_key"]),
         lambda: GoogleLead.model_validate(body).to_incoming(),

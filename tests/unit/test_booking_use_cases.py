@@ -6,7 +6,7 @@ import pytest
 from chalicelib.booking import use_cases
 from chalicelib.booking.bootstrap import Booking, bootstrap
 from chalicelib.booking.schemas import BookJobRequest
-from fakes import FakeDocuments, FakePublisher, FakeUnitOfWork, clock
+from fakes import FakeDocuments, FakePublisher, FakeUnitOfWork, InMemoryIdempotency, clock
 from test_booking_request import BODY
 
 from truckroll.auth import Principal, Role
@@ -26,7 +26,11 @@ def uow() -> FakeUnitOfWork:
 @pytest.fixture
 def booking(uow: FakeUnitOfWork) -> Booking:
     return bootstrap(
-        uow=lambda: uow, clock=clock, publisher=FakePublisher(), settings=FakeDocuments(BookingSettings)
+        uow=lambda: uow,
+        clock=clock,
+        publisher=FakePublisher(),
+        settings=FakeDocuments(BookingSettings),
+        idempotency=InMemoryIdempotency(),
     )
 
 

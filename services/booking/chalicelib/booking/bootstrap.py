@@ -5,15 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
+
 from truckroll.domain.booking_settings import BookingSettings
 from truckroll.domain.lead_receivers import LeadReceivers
 from truckroll.domain.windows import Clock, utc_now
+from truckroll.messaging.idempotency import idempotency_store
 from truckroll.messaging.outbox import OutboxRelay
 from truckroll.messaging.sqs import Publisher, SqsPublisher
 from truckroll.persistence import keys
 from truckroll.persistence.documents import DynamoDocuments
 from truckroll.persistence.leads import DynamoBookingUnitOfWork
 from truckroll.persistence.ports import BookingUnitOfWork, DocumentStore
+from truckroll.web.idempotency import IdempotentPosts
 
 SERVICE = "booking"
 
@@ -25,6 +29,7 @@ class Booking:
     relay: OutboxRelay
     settings: DocumentStore[BookingSettings]
     receivers: DocumentStore[LeadReceivers]
+    idempotent: IdempotentPosts
 
 
 def bootstrap(
@@ -34,6 +39,7 @@ def bootstrap(
     publisher: Publisher | None = None,
     settings: DocumentStore[BookingSettings] | None = None,
     receivers: DocumentStore[LeadReceivers] | None = None,
+    idempotency: BasePersistenceLayer | None = None,
 ) -> Booking:
     def dynamo_uow() -> BookingUnitOfWork:
         return DynamoBookingUnitOfWork(producer=SERVICE, clock=clock)
@@ -44,4 +50,5 @@ def bootstrap(
         relay=OutboxRelay(SERVICE, publisher or SqsPublisher()),
         settings=settings or DynamoDocuments(BookingSettings, keys.BOOKING_SETTINGS_SK, BookingSettings),
         receivers=receivers or DynamoDocuments(LeadReceivers, keys.LEAD_RECEIVERS_SK, LeadReceivers),
+        idempotent=IdempotentPosts(idempotency or idempotency_store(f"{SERVICE}-http")),
     )

@@ -90,15 +90,23 @@ class Received:
     created: bool  # False: merged into a lead already in the inbox
 
 
-def receive_lead(
-    tenant_id: str, proof: Proof, payload: Callable[[], IncomingLead], booking: Booking
-) -> Received:
-    """Check the provider's proof against the tenant's receivers (refused: 401, nothing stored),
-    then read the payload and put the lead in the inbox, merged into the lead it duplicates."""
+def admit(tenant_id: str, proof: Proof, booking: Booking) -> WebhookReceipt | None:
+    """Check the provider's proof against the tenant's receivers, and refuse a replayed webhook
+    delivery (401); what a signed delivery's receipt will be."""
     if not TENANT_ID.fullmatch(tenant_id):
         raise Unauthorized("no receiver answers at this address")
-    receivers = booking.receivers.get(tenant_id)
-    receipt = proof.check(receivers, booking)
+    receipt = proof.check(booking.receivers.get(tenant_id), booking)
+    with booking.uow() as uow:
+        if receipt is not None and uow.leads.has_receipt(tenant_id, receipt.message_id, receipt.timestamp):
+            raise Unauthorized("this webhook delivery was received already: a replay is refused")
+    return receipt
+
+
+def receive_lead(
+    tenant_id: str, receipt: WebhookReceipt | None, payload: Callable[[], IncomingLead], booking: Booking
+) -> Received:
+    """Read the payload of an admitted delivery and put the lead in the inbox, merged into the lead
+    it repeats or duplicates."""
     incoming = payload()
     attempts = MAX_ATTEMPTS
     while True:
