@@ -9,8 +9,9 @@ from functools import cache
 
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from chalice.app import DynamoDBEvent, Response
-from chalicelib.booking import customers, leads, settings, use_cases
+from chalicelib.booking import customers, leads, online, settings, use_cases
 from chalicelib.booking import lead_schemas as ls
+from chalicelib.booking import online_schemas as os_
 from chalicelib.booking import schemas as s
 from chalicelib.booking.bootstrap import SERVICE, Booking, bootstrap
 
@@ -215,6 +216,36 @@ def webhook_lead(tenant_id: str) -> Response:
         h.get("webhook-id"), h.get("webhook-timestamp"), h.get("webhook-signature"), raw
     )
     return _intake(tenant_id, proof, lambda: parse_body(request, ls.WebhookLead).to_incoming())
+
+
+# -- online self-booking: public, rate limited per tenant and client --------------------------------
+
+
+def client_of() -> str:
+    """Who is asking, for rate limits: the caller's address as the gateway saw it."""
+    identity = app.request().context.get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
+
+
+@app.route("/online/{tenant_id}/availability", methods=["GET"])
+def online_availability(tenant_id: str) -> Response:
+    request = app.request()
+    service = query_param(request, "service") or ""
+    day = os_.parse_day(query_param(request, "date"))
+    offer, slots = online.availability(tenant_id, client_of(), service, day, booking())
+    return json_response(os_.availability_view(offer, day, slots))
+
+
+@app.route("/online/{tenant_id}/bookings", methods=["POST"])
+def online_booking(tenant_id: str) -> Response:
+    body = parse_body(app.request(), os_.OnlineBookingIn)
+    client = client_of()
+
+    def book() -> Response:
+        _, job = online.book_online(tenant_id, client, body.service, body.to_booking(), booking())
+        return json_response(os_.online_booked_view(job), status=201)
+
+    return once(tenant_id, book)
 
 
 @app.on_dynamodb_record(

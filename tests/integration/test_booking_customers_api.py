@@ -115,7 +115,8 @@ def test_settings_gate_bookings_and_are_versioned(stack: SliceStack) -> None:
     assert call(stack, "PUT", "/settings", SETTINGS)[0] == 403
     status, stored = call(stack, "PUT", "/settings", SETTINGS, role="admin")
     assert (status, stored["version"]) == (200, 1)
-    assert call(stack, "GET", "/settings")[1] == {**SETTINGS, "version": 1}
+    defaults = {"time_zone": "UTC", "opening_hours": [], "online": None}
+    assert call(stack, "GET", "/settings")[1] == {**SETTINGS, **defaults, "version": 1}
     assert call(stack, "PUT", "/settings", SETTINGS, role="admin")[0] == 409
 
     status, problem = call(stack, "POST", "/jobs", BODY)

@@ -13,6 +13,7 @@ from fakes import FakeDocuments, FakePublisher, FakeUnitOfWork, InMemoryIdempote
 from test_booking_request import BODY
 
 from truckroll.auth import Principal, Role
+from truckroll.domain.availability import Need
 from truckroll.domain.booking_settings import ArrivalWindow, BookingSettings, JobType, RequiredField
 from truckroll.domain.customers import matches_name, name_words, normalize_phone
 from truckroll.errors import Forbidden, NotFound, RuleViolation, ValidationFailed
@@ -231,3 +232,41 @@ def test_settings_that_contradict_themselves_name_the_field(change: dict[str, An
     with pytest.raises(ValidationFailed) as caught:
         body.to_settings("t1")
     assert [e.field for e in caught.value.errors] == [field]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"time_zone": "Mars/Olympus"}, "time_zone"),
+        ({"opening_hours": [{"weekday": 0, "opens": "17:00", "closes": "08:00"}]}, "opening_hours[0].closes"),
+        (
+            {
+                "job_types": [{"name": "A", "duration_minutes": 30}],
+                "online": {"services": [{"label": "x", "job_type": "B"}]},
+            },
+            "online.services[0].job_type",
+        ),
+        ({"online": {"services": [{"label": "Fix"}, {"label": "fix"}]}}, "online.services"),
+    ],
+)
+def test_online_settings_that_cannot_work_name_the_field(change: dict[str, Any], field: str) -> None:
+    body = BookingSettingsIn.model_validate({"version": 0, **change})
+    with pytest.raises(ValidationFailed) as caught:
+        body.to_settings("t1")
+    assert [e.field for e in caught.value.errors] == [field]
+
+
+def test_an_online_service_books_its_job_type_or_unknown() -> None:
+    body = BookingSettingsIn.model_validate(
+        {
+            "version": 0,
+            "job_types": [{"name": "AC repair", "duration_minutes": 90, "skills": ["hvac"]}],
+            "online": {"services": [{"label": "AC", "job_type": "AC repair"}, {"label": "Other"}]},
+        }
+    )
+    stored = body.to_settings("t1")
+    online = stored.online
+    assert online is not None
+    mapped, other = online.services
+    assert stored.need_for(online, mapped) == ("AC repair", Need(timedelta(minutes=90), ("hvac",)))
+    assert stored.need_for(online, other) == ("Unknown", Need(timedelta(minutes=60)))

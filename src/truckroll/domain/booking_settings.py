@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from truckroll.domain.availability import Need, OpeningHours
 from truckroll.domain.customers import Customer, Location
 from truckroll.domain.jobs import JobDetails, Visit
 from truckroll.errors import FieldError, RuleViolation, ValidationFailed
@@ -58,6 +60,37 @@ class RequiredField(StrEnum):
 
 
 @dataclass(frozen=True)
+class OnlineService:
+    """A service customers pick when booking online; it books ``job_type`` (``None``: "Unknown",
+    for a dispatcher to reclassify)."""
+
+    label: str
+    job_type: str | None = None
+
+
+@dataclass(frozen=True)
+class OnlineBooking:
+    """Online self-booking: what customers may book, on which grid, how far ahead, how often."""
+
+    services: tuple[OnlineService, ...]
+    slot_minutes: int = 30
+    arrival_minutes: int = 60  # the arrival window promised from the booked start
+    days_ahead: int = 30
+    unknown_duration_minutes: int = 60  # how long an "Unknown" job is planned for
+    requests_per_minute: int = 30  # per client (address) and tenant
+
+    def __post_init__(self) -> None:
+        labels = [s.label.casefold() for s in self.services]
+        if not labels or len(set(labels)) != len(labels):
+            raise RuleViolation(
+                "online booking offers one service at least, each label once", field="services"
+            )
+
+    def service(self, label: str) -> OnlineService | None:
+        return next((s for s in self.services if s.label.casefold() == label.casefold()), None)
+
+
+@dataclass(frozen=True)
 class BookingSettings:
     """Empty lists mean "not configured": any job type, business unit or window is then accepted."""
 
@@ -67,8 +100,21 @@ class BookingSettings:
     arrival_windows: tuple[ArrivalWindow, ...] = ()
     required_fields: tuple[RequiredField, ...] = ()
     version: int = 0
+    time_zone: str = "UTC"
+    opening_hours: tuple[OpeningHours, ...] = ()
+    online: OnlineBooking | None = None
 
     def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise RuleViolation(f"unknown time zone {self.time_zone!r}", field="time_zone") from error
+        for index, service in enumerate(self.online.services if self.online else ()):
+            if self.job_types and service.job_type is not None and self.job_type(service.job_type) is None:
+                raise RuleViolation(
+                    f"online service {service.label!r} books an unknown job type",
+                    field=f"online.services[{index}].job_type",
+                )
         names = [t.name.casefold() for t in self.job_types]
         if len(set(names)) != len(names):
             raise RuleViolation("job type names must be unique", field="job_types")
@@ -89,6 +135,17 @@ class BookingSettings:
 
     def job_type(self, name: str) -> JobType | None:
         return next((t for t in self.job_types if t.name.casefold() == name.casefold()), None)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def need_for(self, online: OnlineBooking, service: OnlineService) -> tuple[str, Need]:
+        """The job type an online service books and what its visit needs."""
+        job_type = self.job_type(service.job_type) if service.job_type else None
+        if job_type is None:
+            return UNKNOWN_JOB_TYPE, Need(timedelta(minutes=online.unknown_duration_minutes))
+        return job_type.name, Need(job_type.duration, job_type.skills)
 
     def check(self, customer: Customer, location: Location, details: JobDetails, visit: Visit | None) -> None:
         """Refuse a booking that misses a required field or names a job type, business unit or

@@ -11,6 +11,7 @@ Core table (single-table design; booking and dispatch):
   lead source guard  pk T#{tenant}#LEADSRC#{channel}#{source_id}  sk GUARD  (TTL expires_at)
   lead duplicate     pk T#{tenant}#LEADDUP#{yyyy-mm-dd}#{phone|street|postal}  sk GUARD  (TTL)
   webhook receipt    pk T#{tenant}#WHMSG#{webhook-id}    sk {webhook-timestamp} (TTL expires_at)
+  request counter    pk T#{tenant}#RATE#{client}#{minute} sk RATE          (TTL expires_at)
   job                pk T#{tenant}#JOB#{job_id}          sk JOB            (version attribute)
   appointment        pk T#{tenant}#JOB#{job_id}          sk APPT#{appointment_id}
   outbox item        pk T#{tenant}#OUTBOX#{event_id}     sk OUTBOX         (TTL expires_at)
@@ -167,3 +168,10 @@ DELIVERY_SK_PREFIX = "DELIVERY#"
 
 def delivery_sk(delivery_id: str) -> str:
     return f"{DELIVERY_SK_PREFIX}{delivery_id}"
+
+
+def rate_pk(tenant_id: str, client: str, minute: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#RATE#{client}#{minute}"
+
+
+RATE_SK = "RATE"

@@ -12,6 +12,8 @@ from truckroll.domain.customers import Customer, Location
 from truckroll.domain.jobs import Job
 from truckroll.domain.leads import Lead, LeadStatus
 from truckroll.domain.notify import Delivery, NotifySettings
+from truckroll.domain.schedule import TechDay
+from truckroll.domain.technicians import Technician
 from truckroll.persistence.customers import CustomerMatch, CustomerRecord
 
 
@@ -125,6 +127,27 @@ class LeadRepository(Protocol):
     def receipt(self, tenant_id: str, message_id: str, timestamp: str, now: datetime) -> None: ...
 
 
+class ScheduleRepository(Protocol):
+    def get(self, tenant_id: str, technician_id: str, day: date) -> TechDay: ...
+
+    def of_date(self, tenant_id: str, day: date) -> list[TechDay]: ...
+
+    def put(self, day: TechDay) -> None: ...
+
+
 class BookingUnitOfWork(CoreUnitOfWork, Protocol):
     @property
     def leads(self) -> LeadRepository: ...
+
+    @property
+    def schedules(self) -> ScheduleRepository: ...
+
+
+class TechnicianDirectory(Protocol):
+    def all(self, tenant_id: str) -> list[Technician]: ...
+
+
+class RateCounter(Protocol):
+    def hit(self, tenant_id: str, client: str, minute: datetime) -> int:
+        """Count one request of ``client`` in ``minute``; the requests counted in it so far."""
+        ...

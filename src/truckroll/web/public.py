@@ -15,6 +15,8 @@ PUBLIC_ROUTES: dict[str, frozenset[tuple[str, str]]] = {
             ("POST", "/intake/angi/{tenant_id}"),
             ("POST", "/intake/google/{tenant_id}"),
             ("POST", "/intake/webhook/{tenant_id}"),
+            ("GET", "/online/{tenant_id}/availability"),
+            ("POST", "/online/{tenant_id}/bookings"),
         }
     ),
     "dispatch": frozenset({("GET", "/health")}),

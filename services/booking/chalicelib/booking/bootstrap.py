@@ -16,7 +16,9 @@ from truckroll.messaging.sqs import Publisher, SqsPublisher
 from truckroll.persistence import keys
 from truckroll.persistence.documents import DynamoDocuments
 from truckroll.persistence.leads import DynamoBookingUnitOfWork
-from truckroll.persistence.ports import BookingUnitOfWork, DocumentStore
+from truckroll.persistence.ports import BookingUnitOfWork, DocumentStore, RateCounter, TechnicianDirectory
+from truckroll.persistence.rate_limits import DynamoRateCounter
+from truckroll.persistence.technicians import DynamoTechnicianRepository
 from truckroll.web.idempotency import IdempotentPosts
 
 SERVICE = "booking"
@@ -30,6 +32,8 @@ class Booking:
     settings: DocumentStore[BookingSettings]
     receivers: DocumentStore[LeadReceivers]
     idempotent: IdempotentPosts
+    technicians: TechnicianDirectory
+    rates: RateCounter
 
 
 def bootstrap(
@@ -40,6 +44,8 @@ def bootstrap(
     settings: DocumentStore[BookingSettings] | None = None,
     receivers: DocumentStore[LeadReceivers] | None = None,
     idempotency: BasePersistenceLayer | None = None,
+    technicians: TechnicianDirectory | None = None,
+    rates: RateCounter | None = None,
 ) -> Booking:
     def dynamo_uow() -> BookingUnitOfWork:
         return DynamoBookingUnitOfWork(producer=SERVICE, clock=clock)
@@ -51,4 +57,6 @@ def bootstrap(
         settings=settings or DynamoDocuments(BookingSettings, keys.BOOKING_SETTINGS_SK, BookingSettings),
         receivers=receivers or DynamoDocuments(LeadReceivers, keys.LEAD_RECEIVERS_SK, LeadReceivers),
         idempotent=IdempotentPosts(idempotency or idempotency_store(f"{SERVICE}-http")),
+        technicians=technicians or DynamoTechnicianRepository(),
+        rates=rates or DynamoRateCounter(),
     )

@@ -10,7 +10,15 @@ from typing import Annotated, Any
 from chalicelib.booking.use_cases import Booked, BookJob, NewCustomer, NewLocation
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from truckroll.domain.booking_settings import ArrivalWindow, BookingSettings, JobType, RequiredField
+from truckroll.domain.availability import OpeningHours
+from truckroll.domain.booking_settings import (
+    ArrivalWindow,
+    BookingSettings,
+    JobType,
+    OnlineBooking,
+    OnlineService,
+    RequiredField,
+)
 from truckroll.domain.customers import E164, Address, Customer, GeoPoint, Location, Phone, PhoneType
 from truckroll.domain.jobs import Appointment, Job, JobDetails, JobSource, Priority, Visit
 from truckroll.domain.windows import TimeWindow
@@ -173,6 +181,38 @@ class ArrivalWindowIn(Body):
     )
 
 
+class OpeningHoursIn(Body):
+    weekday: int = Field(ge=0, le=6, description="0 Monday ... 6 Sunday")
+    opens: LocalTime
+    closes: LocalTime
+
+
+class OnlineServiceIn(Body):
+    label: Text
+    job_type: Text | None = Field(default=None, description='a job type of the settings; none: "Unknown"')
+
+
+class OnlineBookingSettingsIn(Body):
+    services: Annotated[list[OnlineServiceIn], Field(min_length=1, max_length=50)]
+    slot_minutes: int = Field(default=30, ge=5, le=240)
+    arrival_minutes: int = Field(default=60, ge=1, le=480)
+    days_ahead: int = Field(default=30, ge=1, le=365)
+    unknown_duration_minutes: int = Field(default=60, ge=15, le=1440)
+    requests_per_minute: int = Field(default=30, ge=1, le=600)
+
+    def to_online(self) -> OnlineBooking:
+        services = tuple(OnlineService(s.label, s.job_type) for s in self.services)
+        with fields_at("online"):
+            return OnlineBooking(
+                services,
+                self.slot_minutes,
+                self.arrival_minutes,
+                self.days_ahead,
+                self.unknown_duration_minutes,
+                self.requests_per_minute,
+            )
+
+
 class BookingSettingsIn(Body):
     version: int = Field(ge=0, description="the version read (0 before the first save)")
     job_types: Annotated[list[JobTypeIn], Field(max_length=200)] = Field(default_factory=list)
@@ -181,6 +221,9 @@ class BookingSettingsIn(Body):
     required_fields: Annotated[list[Annotated[RequiredField, Field(strict=False)]], Field(max_length=10)] = (
         Field(default_factory=list)
     )
+    time_zone: Text = Field(default="UTC", description="IANA name, e.g. America/Chicago")
+    opening_hours: Annotated[list[OpeningHoursIn], Field(max_length=21)] = Field(default_factory=list)
+    online: OnlineBookingSettingsIn | None = Field(default=None, description="none: no online bookings")
 
     def to_settings(self, tenant_id: str) -> BookingSettings:
         job_types = []
@@ -200,6 +243,13 @@ class BookingSettingsIn(Body):
                         tuple(w.business_units),
                     )
                 )
+        hours = []
+        for index, h in enumerate(self.opening_hours):
+            with fields_at(f"opening_hours[{index}]"):
+                hours.append(
+                    OpeningHours(h.weekday, time.fromisoformat(h.opens), time.fromisoformat(h.closes))
+                )
+        online = self.online.to_online() if self.online else None
         with fields_at(""):
             return BookingSettings(
                 tenant_id=tenant_id,
@@ -208,6 +258,9 @@ class BookingSettingsIn(Body):
                 arrival_windows=tuple(windows),
                 required_fields=tuple(dict.fromkeys(self.required_fields)),
                 version=self.version,
+                time_zone=self.time_zone,
+                opening_hours=tuple(hours),
+                online=online,
             )
 
 
@@ -329,4 +382,21 @@ def settings_view(settings: BookingSettings) -> dict[str, Any]:
             for w in settings.arrival_windows
         ],
         "required_fields": [f.value for f in settings.required_fields],
+        "time_zone": settings.time_zone,
+        "opening_hours": [
+            {"weekday": h.weekday, "opens": f"{h.opens:%H:%M}", "closes": f"{h.closes:%H:%M}"}
+            for h in settings.opening_hours
+        ],
+        "online": None if settings.online is None else _online_view(settings.online),
+    }
+
+
+def _online_view(online: OnlineBooking) -> dict[str, Any]:
+    return {
+        "services": [{"label": s.label, "job_type": s.job_type} for s in online.services],
+        "slot_minutes": online.slot_minutes,
+        "arrival_minutes": online.arrival_minutes,
+        "days_ahead": online.days_ahead,
+        "unknown_duration_minutes": online.unknown_duration_minutes,
+        "requests_per_minute": online.requests_per_minute,
     }

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from chalicelib.booking.bootstrap import Booking
 
@@ -43,6 +44,8 @@ class BookJob:
     location: NewLocation | str
     details: JobDetails
     visit: Visit | None
+    technician_ids: tuple[str, ...] = ()  # assigned to the visit; the caller reserves their time
+    first_names: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -63,17 +66,23 @@ def book_job(command: BookJob, principal: Principal, booking: Booking) -> Booked
     return Booked(job=job, notices=(CUSTOMER_TAGS_NOTICE,) if tagged else ())
 
 
-def stage_booking(uow: CoreUnitOfWork, tenant: str, command: BookJob, booking: Booking) -> Job:
-    """Stage the job of ``command`` (and its customer and location when new) on ``uow``, checked
-    against the tenant's booking settings."""
+def stage_booking(
+    uow: CoreUnitOfWork, tenant: str, command: BookJob, booking: Booking, *, office: bool = True
+) -> Job:
+    """Stage the job of ``command`` (and its customer and location when new) on ``uow``. An office
+    booking is checked against the tenant's booking settings; a customer's own (online) is not: it
+    offers only what the settings allow."""
     customer, location = _parties(uow, tenant, command.customer, command.location)
-    booking.settings.get(tenant).check(customer, location, command.details, command.visit)
+    if office:
+        booking.settings.get(tenant).check(customer, location, command.details, command.visit)
     job = Job.book(
         customer=customer,
         location=location,
         details=command.details,
         visit=command.visit,
         now=booking.clock(),
+        technician_ids=command.technician_ids,
+        first_names=command.first_names,
     )
     if customer.version == 0:
         uow.customers.add(customer)
