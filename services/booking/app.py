@@ -6,20 +6,24 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from functools import cache
+from typing import TypeVar
 
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from chalice.app import DynamoDBEvent, Response
-from chalicelib.booking import customers, leads, online, settings, use_cases
+from chalicelib.booking import customers, leads, online, reserve, settings, use_cases
 from chalicelib.booking import lead_schemas as ls
 from chalicelib.booking import online_schemas as os_
+from chalicelib.booking import reserve_schemas as rs
 from chalicelib.booking import schemas as s
 from chalicelib.booking.bootstrap import SERVICE, Booking, bootstrap
+from pydantic import BaseModel
 
 from truckroll.domain.leads import IncomingLead
 from truckroll.resources import CORE, RESOURCES
 from truckroll.web import ServiceApp, json_response, parse_body, query_param
 
 app = ServiceApp(SERVICE)
+M = TypeVar("M", bound=BaseModel)
 jwt_auth = app.jwt_auth
 
 RELAY = next(c for c in RESOURCES.stream_consumers if c.consumer == SERVICE and c.handler == "relay_outbox")
@@ -246,6 +250,85 @@ def online_booking(tenant_id: str) -> Response:
         return json_response(os_.online_booked_view(job), status=201)
 
     return once(tenant_id, book)
+
+
+# -- Reserve with Google's booking server (API v3): public, HTTP Basic per tenant -----------------
+
+RWG = "/rwg/{tenant_id}/v3"
+
+
+def _admitted(tenant_id: str, model: type[M]) -> M:
+    """Google's HTTP Basic credentials for this tenant first (401 otherwise), then the body."""
+    request = app.request()
+    reserve.admit(tenant_id, request.headers.get("authorization"), booking())
+    return parse_body(request, model)
+
+
+@app.route(RWG + "/HealthCheck", methods=["GET"])
+def rwg_health(tenant_id: str) -> Response:
+    reserve.admit(tenant_id, app.request().headers.get("authorization"), booking())
+    return json_response({})
+
+
+@app.route(RWG + "/BatchAvailabilityLookup", methods=["POST"])
+def rwg_batch_availability(tenant_id: str) -> Response:
+    body = _admitted(tenant_id, rs.BatchAvailabilityLookupIn)
+
+    def answer() -> Response:
+        slots = [s.ref() for s in body.slot_time]
+        found = reserve.batch_availability(tenant_id, body.merchant_id, slots, booking())
+        return json_response(rs.availability_view(body, found))
+
+    return once(tenant_id, answer)
+
+
+@app.route(RWG + "/CheckAvailability", methods=["POST"])
+def rwg_check_availability(tenant_id: str) -> Response:
+    body = _admitted(tenant_id, rs.CheckAvailabilityIn)
+    slot = body.slot
+
+    def answer() -> Response:
+        count = reserve.check_availability(tenant_id, slot.merchant_id, slot.ref(), booking())
+        return json_response({"slot": rs.slot_view(slot.merchant_id, slot.ref()), "count_available": count})
+
+    return once(tenant_id, answer)
+
+
+@app.route(RWG + "/CreateBooking", methods=["POST"])
+def rwg_create_booking(tenant_id: str) -> Response:
+    body = _admitted(tenant_id, rs.CreateBookingIn)
+
+    def answer() -> Response:
+        try:
+            request = body.to_request()
+            reservation = reserve.create_booking(tenant_id, body.slot.merchant_id, request, booking())
+        except reserve.BookingFailure as failure:
+            return json_response(rs.failure_view(failure.cause, failure.detail))
+        return json_response({"booking": rs.booking_view(reservation, "CONFIRMED")})
+
+    return once(tenant_id, answer)
+
+
+@app.route(RWG + "/GetBookingStatus", methods=["POST"])
+def rwg_booking_status(tenant_id: str) -> Response:
+    body = _admitted(tenant_id, rs.GetBookingStatusIn)
+
+    def answer() -> Response:
+        reservation, status = reserve.booking_status(tenant_id, body.booking_id, booking())
+        return json_response(rs.status_view(reservation, status))
+
+    return once(tenant_id, answer)
+
+
+@app.route(RWG + "/ListBookings", methods=["POST"])
+def rwg_list_bookings(tenant_id: str) -> Response:
+    body = _admitted(tenant_id, rs.ListBookingsIn)
+
+    def answer() -> Response:
+        found = reserve.list_bookings(tenant_id, body.user_id, booking())
+        return json_response({"bookings": [rs.booking_view(r, status) for r, status in found]})
+
+    return once(tenant_id, answer)
 
 
 @app.on_dynamodb_record(

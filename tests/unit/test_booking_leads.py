@@ -28,7 +28,7 @@ from truckroll.domain.booking_settings import BookingSettings
 from truckroll.domain.customers import Address
 from truckroll.domain.events import JobBooked
 from truckroll.domain.jobs import JobSource
-from truckroll.domain.lead_receivers import LeadReceivers
+from truckroll.domain.lead_receivers import LeadReceivers, SecretDigest
 from truckroll.domain.leads import IncomingLead, Lead, LeadChannel, LeadRefused, LeadStatus
 from truckroll.domain.status import JobStatus
 from truckroll.errors import RuleViolation, Unauthorized
@@ -330,3 +330,19 @@ def test_merging_fills_what_the_first_delivery_lacked() -> None:
         fuller.address,
         ("webhook:b",),
     )
+
+
+def test_reserve_with_google_has_its_own_basic_credentials(receivers: LeadReceivers) -> None:
+    configured = replace(
+        receivers, reserve_username="google", reserve_password=SecretDigest.of("rwg-password-0123456789")
+    )
+    configured.check_reserve(p.basic("google", "rwg-password-0123456789")["Authorization"])
+    for attempt in (
+        p.basic()["Authorization"],
+        p.basic("google", "wrong-password-000")["Authorization"],
+        None,
+    ):
+        with pytest.raises(Unauthorized):
+            configured.check_reserve(attempt)
+    with pytest.raises(Unauthorized):
+        receivers.check_reserve(p.basic("google", "rwg-password-0123456789")["Authorization"])

@@ -69,24 +69,16 @@ class LeadReceivers:
     google_key: SecretDigest | None = None
     webhook_secret: str | None = None
     version: int = 0
+    reserve_username: str | None = None  # Reserve with Google's booking server calls
+    reserve_password: SecretDigest | None = None
 
     def check_thumbtack(self, authorization: str | None) -> None:
-        scheme, _, encoded = (authorization or "").partition(" ")
-        try:
-            decoded = base64.b64decode(encoded, validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            decoded = ""
-        username, colon, password = decoded.partition(":")
-        stored_user, stored_password = self.thumbtack_username, self.thumbtack_password
-        if (
-            scheme.lower() != "basic"
-            or not colon
-            or stored_user is None
-            or stored_password is None
-            or not hmac.compare_digest(username.encode(), stored_user.encode())
-            or not stored_password.matches(password)
-        ):
+        if not _basic_matches(authorization, self.thumbtack_username, self.thumbtack_password):
             raise Unauthorized("Thumbtack credentials refused")
+
+    def check_reserve(self, authorization: str | None) -> None:
+        if not _basic_matches(authorization, self.reserve_username, self.reserve_password):
+            raise Unauthorized("Reserve with Google credentials refused")
 
     def check_angi(self, api_key: str | None) -> None:
         if self.angi_key is None or not api_key or not self.angi_key.matches(api_key):
@@ -119,6 +111,24 @@ class LeadReceivers:
         if abs(now - sent) > WEBHOOK_TOLERANCE:
             raise Unauthorized("webhook timestamp is outside the 5-minute tolerance")
         return sent
+
+
+def _basic_matches(authorization: str | None, username: str | None, password: SecretDigest | None) -> bool:
+    """Whether an ``Authorization: Basic`` header carries these credentials."""
+    scheme, _, encoded = (authorization or "").partition(" ")
+    try:
+        decoded = base64.b64decode(encoded, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    given_user, colon, given_password = decoded.partition(":")
+    return (
+        scheme.lower() == "basic"
+        and bool(colon)
+        and username is not None
+        and password is not None
+        and hmac.compare_digest(given_user.encode(), username.encode())
+        and password.matches(given_password)
+    )
 
 
 def sign_webhook(secret: str, message_id: str, timestamp: int, body: bytes) -> str:

@@ -265,3 +265,28 @@ class TechnicianItem(CoreItem, discriminator="technician"):
     skills = _strings()
     active = BooleanAttribute()
     home = UnicodeAttribute(null=True)  # JSON: street, city, state, postal code, lat, lon, verified
+
+
+class ReservationsOfUser(GlobalSecondaryIndex["ReservationItem"]):  # type: ignore[no-untyped-call]
+    """A Google user's bookings with a tenant (gsi1): ListBookings in one Query."""
+
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class ReservationItem(CoreItem, discriminator="reservation"):
+    reservation = UnicodeAttribute()  # JSON of truckroll.domain.reservations.Reservation
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    of_user = ReservationsOfUser()
+
+
+class ReservationTokenItem(CoreItem, discriminator="reservation_token"):
+    """A CreateBooking's idempotency token, pointing at the booking it made (written if absent)."""
+
+    booking_id = UnicodeAttribute()
+    expires_at = TTLAttribute()

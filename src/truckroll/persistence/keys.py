@@ -12,6 +12,9 @@ Core table (single-table design; booking and dispatch):
   lead duplicate     pk T#{tenant}#LEADDUP#{yyyy-mm-dd}#{phone|street|postal}  sk GUARD  (TTL)
   webhook receipt    pk T#{tenant}#WHMSG#{webhook-id}    sk {webhook-timestamp} (TTL expires_at)
   request counter    pk T#{tenant}#RATE#{client}#{minute} sk RATE          (TTL expires_at)
+  reservation        pk T#{tenant}#RESERVATION#{job_id}  sk RESERVATION  (Reserve with Google)
+                     gsi1pk T#{tenant}#RESERVER#{google user id}  gsi1sk {job_id}
+  reservation token  pk T#{tenant}#RESERVETOKEN#{idempotency_token}  sk GUARD  (TTL expires_at)
   job                pk T#{tenant}#JOB#{job_id}          sk JOB            (version attribute)
   appointment        pk T#{tenant}#JOB#{job_id}          sk APPT#{appointment_id}
   outbox item        pk T#{tenant}#OUTBOX#{event_id}     sk OUTBOX         (TTL expires_at)
@@ -175,3 +178,18 @@ def rate_pk(tenant_id: str, client: str, minute: str) -> str:
 
 
 RATE_SK = "RATE"
+
+
+def reservation_pk(tenant_id: str, booking_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#RESERVATION#{booking_id}"
+
+
+RESERVATION_SK = "RESERVATION"
+
+
+def reserver_pk(tenant_id: str, user_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#RESERVER#{user_id}"
+
+
+def reservation_token_pk(tenant_id: str, token: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#RESERVETOKEN#{token}"

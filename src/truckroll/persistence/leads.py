@@ -15,9 +15,7 @@ from typing import Protocol
 from pydantic import TypeAdapter
 
 from truckroll.domain.leads import IncomingLead, Lead, LeadStatus
-from truckroll.domain.windows import Clock
 from truckroll.persistence import keys
-from truckroll.persistence.core import DynamoCoreUnitOfWork
 from truckroll.persistence.core_models import CoreItem, LeadGuardItem, LeadItem, WebhookReceiptItem
 from truckroll.persistence.writes import Write
 
@@ -132,16 +130,3 @@ def _lead(item: LeadItem) -> Lead:
         job_id=item.job_id,
         version=int(item.version or 0),
     )
-
-
-class DynamoBookingUnitOfWork(DynamoCoreUnitOfWork):
-    """The core unit of work with booking's leads: a lead is accepted in the transaction that
-    books its job."""
-
-    def __init__(self, *, producer: str, clock: Clock, correlation_id: str | None = None) -> None:
-        super().__init__(producer=producer, clock=clock, correlation_id=correlation_id)
-        self._leads = DynamoLeadRepository(self)
-
-    @property
-    def leads(self) -> DynamoLeadRepository:
-        return self._leads

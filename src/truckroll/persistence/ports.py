@@ -12,6 +12,7 @@ from truckroll.domain.customers import Customer, Location
 from truckroll.domain.jobs import Job
 from truckroll.domain.leads import Lead, LeadStatus
 from truckroll.domain.notify import Delivery, NotifySettings
+from truckroll.domain.reservations import Reservation
 from truckroll.domain.schedule import TechDay
 from truckroll.domain.technicians import Technician
 from truckroll.persistence.customers import CustomerMatch, CustomerRecord
@@ -135,9 +136,22 @@ class ScheduleRepository(Protocol):
     def put(self, day: TechDay) -> None: ...
 
 
+class ReservationRepository(Protocol):
+    def add(self, reservation: Reservation, token: str, now: datetime) -> None: ...
+
+    def get(self, tenant_id: str, booking_id: str) -> Reservation | None: ...
+
+    def by_token(self, tenant_id: str, token: str) -> Reservation | None: ...
+
+    def of_user(self, tenant_id: str, user_id: str) -> list[Reservation]: ...
+
+
 class BookingUnitOfWork(CoreUnitOfWork, Protocol):
     @property
     def leads(self) -> LeadRepository: ...
+
+    @property
+    def reservations(self) -> ReservationRepository: ...
 
     @property
     def schedules(self) -> ScheduleRepository: ...

@@ -17,6 +17,12 @@ PUBLIC_ROUTES: dict[str, frozenset[tuple[str, str]]] = {
             ("POST", "/intake/webhook/{tenant_id}"),
             ("GET", "/online/{tenant_id}/availability"),
             ("POST", "/online/{tenant_id}/bookings"),
+            ("GET", "/rwg/{tenant_id}/v3/HealthCheck"),
+            ("POST", "/rwg/{tenant_id}/v3/BatchAvailabilityLookup"),
+            ("POST", "/rwg/{tenant_id}/v3/CheckAvailability"),
+            ("POST", "/rwg/{tenant_id}/v3/CreateBooking"),
+            ("POST", "/rwg/{tenant_id}/v3/GetBookingStatus"),
+            ("POST", "/rwg/{tenant_id}/v3/ListBookings"),
         }
     ),
     "dispatch": frozenset({("GET", "/health")}),

@@ -14,8 +14,8 @@ from truckroll.messaging.idempotency import idempotency_store
 from truckroll.messaging.outbox import OutboxRelay
 from truckroll.messaging.sqs import Publisher, SqsPublisher
 from truckroll.persistence import keys
+from truckroll.persistence.booking_uow import DynamoBookingUnitOfWork
 from truckroll.persistence.documents import DynamoDocuments
-from truckroll.persistence.leads import DynamoBookingUnitOfWork
 from truckroll.persistence.ports import BookingUnitOfWork, DocumentStore, RateCounter, TechnicianDirectory
 from truckroll.persistence.rate_limits import DynamoRateCounter
 from truckroll.persistence.technicians import DynamoTechnicianRepository

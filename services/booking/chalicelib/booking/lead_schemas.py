@@ -329,7 +329,7 @@ class DeclineLeadIn(Body):
     reason: Text
 
 
-class ThumbtackCredentialsIn(Body):
+class BasicCredentialsIn(Body):
     username: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     password: Annotated[str, StringConstraints(min_length=16, max_length=200)]
 
@@ -350,15 +350,17 @@ class WebhookSecretIn(Body):
 
 class ReceiversIn(Body):
     version: int = Field(ge=0)
-    thumbtack: ThumbtackCredentialsIn | None = None
+    thumbtack: BasicCredentialsIn | None = None
+    reserve_with_google: BasicCredentialsIn | None = None
     angi: KeyIn | None = None
     google: KeyIn | None = None
     webhook: WebhookSecretIn | None = None
 
     def to_credentials(self) -> ReceiverCredentials:
-        t = self.thumbtack
+        t, r = self.thumbtack, self.reserve_with_google
         return ReceiverCredentials(
             thumbtack=(t.username, t.password) if t else None,
+            reserve=(r.username, r.password) if r else None,
             angi_key=self.angi.key if self.angi else None,
             google_key=self.google.key if self.google else None,
             webhook_secret=self.webhook.secret if self.webhook else None,
@@ -443,6 +445,10 @@ def receivers_view(receivers: LeadReceivers) -> dict[str, Any]:
         "thumbtack": {
             "configured": receivers.thumbtack_password is not None,
             "username": receivers.thumbtack_username,
+        },
+        "reserve_with_google": {
+            "configured": receivers.reserve_password is not None,
+            "username": receivers.reserve_username,
         },
         "angi": {"configured": receivers.angi_key is not None},
         "google": {"configured": receivers.google_key is not None},

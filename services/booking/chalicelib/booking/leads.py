@@ -267,6 +267,7 @@ class ReceiverCredentials:
     """New credentials of the receivers; a receiver left ``None`` keeps what it has."""
 
     thumbtack: tuple[str, str] | None  # username, password
+    reserve: tuple[str, str] | None  # Reserve with Google's username, password
     angi_key: str | None
     google_key: str | None
     webhook_secret: str | None
@@ -286,6 +287,9 @@ def set_receivers(given: ReceiverCredentials, principal: Principal, booking: Boo
     if given.thumbtack is not None:
         username, password = given.thumbtack
         current = replace(current, thumbtack_username=username, thumbtack_password=SecretDigest.of(password))
+    if given.reserve is not None:
+        username, password = given.reserve
+        current = replace(current, reserve_username=username, reserve_password=SecretDigest.of(password))
     if given.angi_key is not None:
         current = replace(current, angi_key=SecretDigest.of(given.angi_key))
     if given.google_key is not None:

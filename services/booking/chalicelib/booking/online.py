@@ -7,7 +7,7 @@ booking the last free slot at once, exactly one gets it; the other finds it take
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -73,7 +73,10 @@ def offer(tenant_id: str, service_label: str, booking: Booking) -> Offer:
     """The tenant's online offer of a service; 404 when the tenant takes no online bookings."""
     if not TENANT_ID.fullmatch(tenant_id):
         raise NotFound("this company takes no online bookings")
-    settings = booking.settings.get(tenant_id)
+    return offer_in(booking.settings.get(tenant_id), service_label)
+
+
+def offer_in(settings: BookingSettings, service_label: str) -> Offer:
     online = settings.online
     if online is None:
         raise NotFound("this company takes no online bookings")
@@ -123,15 +126,24 @@ class SlotBooking:
     campaign: str | None = None
 
 
-def book_slot(tenant_id: str, the_offer: Offer, wanted: SlotBooking, booking: Booking) -> Job:
-    """Book the job at ``wanted.start`` with a technician free then, reserving their time; 409
-    ``SLOT_UNAVAILABLE`` when no one is (any more)."""
+def book_slot(
+    tenant_id: str,
+    the_offer: Offer,
+    wanted: SlotBooking,
+    booking: Booking,
+    also: Callable[[BookingUnitOfWork, Job], None] | None = None,
+) -> Job:
+    """Book the job at ``wanted.start`` with a technician free then, reserving their time (and
+    staging ``also``'s writes in the same transaction); 409 ``SLOT_UNAVAILABLE`` when no one is free
+    (any more)."""
     local_day = wanted.start.astimezone(the_offer.settings.zone).date()
     _require_bookable(the_offer, local_day, booking.clock())
     for _ in range(MAX_ATTEMPTS):
         try:
             with booking.uow() as uow:
                 job = _reserve(uow, tenant_id, the_offer, wanted, local_day, booking)
+                if also is not None:
+                    also(uow, job)
                 uow.commit()
             return job
         except StaleRead:  # someone else changed a technician's day meanwhile: look again
