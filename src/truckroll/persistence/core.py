@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Self
@@ -127,6 +128,11 @@ class DynamoScheduleRepository:
             consistent_read=True,
         )
         return [_tech_day(i) for i in items]
+
+    def many(self, tenant_id: str, wanted: Iterable[tuple[str, date]]) -> list[TechDay]:
+        """The stored days of these (technician, date) pairs: one BatchGetItem per 100 pairs."""
+        pairs = [(keys.tech_day_pk(tenant_id, t), keys.tech_day_sk(d)) for t, d in wanted]
+        return [_tech_day(i) for i in TechDayItem.batch_get(pairs, consistent_read=True)]
 
     def of_date(self, tenant_id: str, day: date) -> list[TechDay]:
         """Every technician's stored day of ``day`` (one Query on gsi1, eventually consistent)."""

@@ -3,6 +3,7 @@ package; tests implement them in memory."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
@@ -132,6 +133,10 @@ class ScheduleRepository(Protocol):
     def get(self, tenant_id: str, technician_id: str, day: date) -> TechDay: ...
 
     def of_date(self, tenant_id: str, day: date) -> list[TechDay]: ...
+
+    def many(self, tenant_id: str, wanted: Iterable[tuple[str, date]]) -> list[TechDay]:
+        """The stored days of these (technician, date) pairs."""
+        ...
 
     def put(self, day: TechDay) -> None: ...
 

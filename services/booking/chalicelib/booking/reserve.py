@@ -20,6 +20,7 @@ from truckroll.domain.jobs import Job, JobSource
 from truckroll.domain.reservations import Reservation
 from truckroll.domain.schedule import TechDay
 from truckroll.domain.status import JobStatus
+from truckroll.domain.technicians import Technician
 from truckroll.errors import NotFound, RuleViolation, TruckrollError, Unauthorized
 from truckroll.persistence.ports import BookingUnitOfWork
 
@@ -77,17 +78,25 @@ def batch_availability(
         if slot.service_id in offers:
             wanted[(slot.service_id, _start(slot).astimezone(settings.zone).date())].append(index)
     answers = [False] * len(slots)
-    days_of: dict[date, dict[str, TechDay]] = {}
-    with booking.uow() as uow:
-        for (service_id, day), indexes in wanted.items():
-            the_offer = offers[service_id]
-            if day not in days_of:
-                days_of[day] = {d.technician_id: d for d in uow.schedules.of_date(tenant_id, day)}
-            tech_days = days_of[day]
-            offered = {s.start for s in the_offer.slots(day, technicians, tech_days, now)}
-            for index in indexes:
-                answers[index] = _matches(the_offer, slots[index], _start(slots[index]), offered)
+    days_of = _tech_days(tenant_id, technicians, {day for _, day in wanted}, booking)
+    for (service_id, day), indexes in wanted.items():
+        the_offer = offers[service_id]
+        offered = {s.start for s in the_offer.slots(day, technicians, days_of.get(day, {}), now)}
+        for index in indexes:
+            answers[index] = _matches(the_offer, slots[index], _start(slots[index]), offered)
     return answers
+
+
+def _tech_days(
+    tenant_id: str, technicians: list[Technician], days: set[date], booking: Booking
+) -> dict[date, dict[str, TechDay]]:
+    """Every technician's day of ``days``, read by key in batches (no Query per day)."""
+    found: dict[date, dict[str, TechDay]] = defaultdict(dict)
+    wanted = [(t.technician_id, day) for t in technicians if t.active for day in sorted(days)]
+    with booking.uow() as uow:
+        for tech_day in uow.schedules.many(tenant_id, wanted):
+            found[tech_day.day][tech_day.technician_id] = tech_day
+    return found
 
 
 def check_availability(tenant_id: str, merchant_id: str, slot: SlotRef, booking: Booking) -> int:
