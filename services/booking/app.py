@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from chalice.app import DynamoDBEvent, Response
-from chalicelib.booking import customers, leads, online, reserve, settings, use_cases
+from chalicelib.booking import agreements, customers, leads, online, reserve, settings, use_cases
 from chalicelib.booking import lead_schemas as ls
 from chalicelib.booking import online_schemas as os_
 from chalicelib.booking import reserve_schemas as rs
@@ -54,6 +54,21 @@ def book_job() -> Response:
 @app.route("/jobs/{job_id}", methods=["GET"])
 def get_job(job_id: str) -> Response:
     return json_response(s.job_view(use_cases.get_job(job_id, app.principal(), booking())))
+
+
+@app.route("/agreement-visits", methods=["POST"])
+def book_agreement_visits() -> Response:
+    principal = app.principal()
+    body = parse_body(app.request(), s.AgreementVisitsIn)
+    commands = body.to_commands()
+
+    def book() -> Response:
+        outcomes = agreements.book_agreement_visits(
+            body.agreement, commands, body.confirm, principal, booking()
+        )
+        return json_response({"results": [s.outcome_view(o) for o in outcomes]})
+
+    return once(principal.tenant_id, book)
 
 
 # -- customers and locations ---------------------------------------------------------------------

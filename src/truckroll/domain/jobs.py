@@ -220,10 +220,12 @@ class Job:
         now: datetime,
         technician_ids: tuple[str, ...] = (),
         first_names: Mapping[str, str] = NO_NAMES,
+        confirmed: bool = False,
     ) -> Job:
         """Create a job at ``location`` for ``customer``: Scheduled with its first appointment when a
-        visit is given (assigned to ``technician_ids``, whose time the caller reserves), Unscheduled
-        otherwise. The location's tags are copied onto the job."""
+        visit is given (assigned to ``technician_ids``, whose time the caller reserves; locked as
+        Confirmed when ``confirmed``), Unscheduled otherwise. The location's tags are copied onto
+        the job."""
         if location.customer_id != customer.customer_id or location.tenant_id != customer.tenant_id:
             raise RuleViolation("the location does not belong to this customer", field="location")
         job = cls(
@@ -239,10 +241,10 @@ class Job:
             assignments = tuple(
                 Assignment(t, first_name=first_names.get(t)) for t in dict.fromkeys(technician_ids)
             )
-            appointment = Appointment(new_id(), job.job_id, visit, assignments)
+            appointment = Appointment(new_id(), job.job_id, visit, assignments, confirmed=confirmed)
             job.appointments.append(appointment)
-        elif technician_ids:
-            raise RuleViolation("technicians are assigned to a visit: give its time", field="technician_ids")
+        elif technician_ids or confirmed:
+            raise RuleViolation("only a visit with a time can be assigned or confirmed", field="appointment")
         job.events.append(
             JobBooked(
                 tenant_id=job.tenant_id,

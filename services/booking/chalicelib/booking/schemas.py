@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from typing import Annotated, Any
 
+from chalicelib.booking.agreements import VisitOutcome
 from chalicelib.booking.use_cases import Booked, BookJob, NewCustomer, NewLocation
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -24,6 +25,7 @@ from truckroll.domain.jobs import Appointment, Job, JobDetails, JobSource, Prior
 from truckroll.domain.windows import TimeWindow
 from truckroll.errors import FieldError, RuleViolation, ValidationFailed
 from truckroll.persistence.customers import CustomerMatch, CustomerRecord
+from truckroll.web.problems import problem_body
 
 
 def _iso_string(value: Any) -> Any:
@@ -90,12 +92,27 @@ class LocationIn(Body):
         )
 
 
-class JobIn(Body):
+class JobCoreIn(Body):
+    """What the job is about; where it came from is the caller's to add."""
+
     job_type: Text
     business_unit: Text | None = None
     priority: Annotated[Priority, Field(strict=False)] = Priority.NORMAL
     summary: LongText
     tags: Tags = Field(default_factory=list)
+
+    def details(self, **origin: Any) -> JobDetails:
+        return JobDetails(
+            job_type=self.job_type,
+            summary=self.summary,
+            priority=self.priority,
+            business_unit=self.business_unit,
+            tags=tuple(self.tags),
+            **origin,
+        )
+
+
+class JobIn(JobCoreIn):
     source: Annotated[JobSource, Field(strict=False)] = JobSource.OFFICE_CALL
     campaign: Text | None = None
     call_id: Text | None = None
@@ -128,27 +145,19 @@ class BookJobRequest(Body):
         return BookJob(
             customer=_one_of("customer", self.customer, self.customer_id),
             location=_one_of("location", self.location, self.location_id),
-            details=JobDetails(
-                job_type=j.job_type,
-                summary=j.summary,
-                priority=j.priority,
-                business_unit=j.business_unit,
-                tags=tuple(j.tags),
-                source=j.source,
-                campaign=j.campaign,
-                call_id=j.call_id,
-            ),
+            details=j.details(source=j.source, campaign=j.campaign, call_id=j.call_id),
             visit=visit_of(self.appointment),
         )
 
 
-def visit_of(appointment: AppointmentIn | None) -> Visit | None:
+def visit_of(appointment: AppointmentIn | None, at: str = "appointment") -> Visit | None:
+    """The visit given at field path ``at``; a broken rule names its field under that path."""
     if appointment is None:
         return None
     a = appointment
-    with fields_at("appointment.arrival_window"):
+    with fields_at(f"{at}.arrival_window"):
         arrival_window = TimeWindow(a.arrival_window.start, a.arrival_window.end)
-    with fields_at("appointment"):
+    with fields_at(at):
         return Visit(scheduled=TimeWindow(a.start, a.end), arrival_window=arrival_window)
 
 
@@ -163,6 +172,26 @@ class NewCustomerRequest(CustomerIn):
 
     def to_locations(self) -> tuple[NewLocation, ...]:
         return tuple(loc.to_new(f"locations[{i}]") for i, loc in enumerate(self.locations))
+
+
+class AgreementVisitIn(Body):
+    customer_id: Id
+    location_id: Id
+    job: JobCoreIn
+    appointment: AppointmentIn | None = None
+
+
+class AgreementVisitsIn(Body):
+    agreement: Text = Field(description="the agreement's reference; it becomes each job's campaign")
+    confirm: bool = Field(default=False, description="lock each visit given a time as Confirmed")
+    visits: Annotated[list[AgreementVisitIn], Field(min_length=1, max_length=25)]
+
+    def to_commands(self) -> list[BookJob]:
+        commands = []
+        for index, v in enumerate(self.visits):
+            visit = visit_of(v.appointment, f"visits[{index}].appointment")
+            commands.append(BookJob(v.customer_id, v.location_id, v.job.details(), visit))
+        return commands
 
 
 class JobTypeIn(Body):
@@ -400,3 +429,11 @@ def _online_view(online: OnlineBooking) -> dict[str, Any]:
         "unknown_duration_minutes": online.unknown_duration_minutes,
         "requests_per_minute": online.requests_per_minute,
     }
+
+
+def outcome_view(outcome: VisitOutcome) -> dict[str, Any]:
+    result = outcome.result
+    if isinstance(result, Job):
+        return {"index": outcome.index, "status": 201, "job": job_view(result)}
+    problem = problem_body(result.status, result.title, result.detail, **result.extensions)
+    return {"index": outcome.index, "status": result.status, "problem": problem}

@@ -46,6 +46,7 @@ class BookJob:
     visit: Visit | None
     technician_ids: tuple[str, ...] = ()  # assigned to the visit; the caller reserves their time
     first_names: Mapping[str, str] = field(default_factory=dict)
+    confirmed: bool = False  # the visit is locked as Confirmed (the optimizer leaves it in place)
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ def stage_booking(
         now=booking.clock(),
         technician_ids=command.technician_ids,
         first_names=command.first_names,
+        confirmed=command.confirmed,
     )
     if customer.version == 0:
         uow.customers.add(customer)
