@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from chalice.app import DynamoDBEvent, Response
-from chalicelib.booking import agreements, customers, leads, online, reserve, settings, use_cases
+from chalicelib.booking import agreements, customers, leads, online, projects, reserve, settings, use_cases
 from chalicelib.booking import lead_schemas as ls
 from chalicelib.booking import online_schemas as os_
 from chalicelib.booking import reserve_schemas as rs
@@ -54,6 +54,23 @@ def book_job() -> Response:
 @app.route("/jobs/{job_id}", methods=["GET"])
 def get_job(job_id: str) -> Response:
     return json_response(s.job_view(use_cases.get_job(job_id, app.principal(), booking())))
+
+
+@app.route("/projects", methods=["POST"])
+def create_project() -> Response:
+    principal = app.principal()
+    body = parse_body(app.request(), s.NewProjectIn)
+
+    def create() -> Response:
+        project = projects.create_project(body.customer_id, body.name, principal, booking())
+        return json_response(s.project_view(project, []), status=201)
+
+    return once(principal.tenant_id, create)
+
+
+@app.route("/projects/{project_id}", methods=["GET"])
+def get_project(project_id: str) -> Response:
+    return json_response(s.project_view(*projects.get_project(project_id, app.principal(), booking())))
 
 
 @app.route("/agreement-visits", methods=["POST"])

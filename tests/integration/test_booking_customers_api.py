@@ -124,3 +124,38 @@ def test_settings_gate_bookings_and_are_versioned(stack: SliceStack) -> None:
     assert [e["field"] for e in problem["errors"]] == ["job.business_unit"]
     status, job = call(stack, "POST", "/jobs", {**BODY, "job": {**BODY["job"], "business_unit": "HVAC"}})
     assert status == 201, job
+
+
+def test_a_project_groups_its_customers_jobs(stack: SliceStack) -> None:
+    _, dana = call(stack, "POST", "/customers", DANA)
+    _, other = call(stack, "POST", "/customers", {**DANA, "name": "Lee Park", "phone": "+15125550188"})
+    status, project = call(
+        stack, "POST", "/projects", {"customer_id": dana["customer_id"], "name": "Basement"}
+    )
+    assert (status, project["jobs"]) == (201, [])
+    project_id = project["project_id"]
+
+    def job_for(customer: dict[str, Any], summary: str) -> Any:
+        job = {**BODY["job"], "summary": summary, "project_id": project_id}
+        body = {
+            "customer_id": customer["customer_id"],
+            "location_id": customer["locations"][0]["location_id"],
+        }
+        return call(stack, "POST", "/jobs", {**body, "job": job})
+
+    first, second = job_for(dana, "Rough-in plumbing"), job_for(dana, "Finish plumbing")
+    assert (first[0], second[0]) == (201, 201)
+    assert first[1]["project_id"] == project_id
+    status, problem = job_for(other, "Not theirs")
+    assert (status, problem["field"]) == (422, "job.project_id")
+
+    status, read = call(stack, "GET", f"/projects/{project_id}")
+    assert status == 200
+    assert [j["summary"] for j in read["jobs"]] == ["Rough-in plumbing", "Finish plumbing"]
+    assert call(stack, "GET", "/projects/nope")[0] == 404
+    assert stack.request("booking", "GET", f"/projects/{project_id}", auth("admin", "t2"))[0] == 404
+    customer = {k: v for k, v in DANA.items() if k != "locations"}
+    unknown = {**BODY["job"], "project_id": "no-such-project"}
+    body = {"customer": customer, "location": BODY["location"], "job": unknown}
+    assert call(stack, "POST", "/jobs", body)[0] == 404
+    assert call(stack, "POST", "/projects", {"customer_id": "nobody", "name": "X"})[0] == 404

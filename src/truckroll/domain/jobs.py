@@ -64,6 +64,7 @@ class JobDetails:
     source: JobSource = JobSource.OFFICE_CALL
     campaign: str | None = None
     call_id: str | None = None
+    project_id: str | None = None  # the project the job belongs to, if any
 
 
 @dataclass(frozen=True)

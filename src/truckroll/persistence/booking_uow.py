@@ -6,6 +6,7 @@ from __future__ import annotations
 from truckroll.domain.windows import Clock
 from truckroll.persistence.core import DynamoCoreUnitOfWork
 from truckroll.persistence.leads import DynamoLeadRepository
+from truckroll.persistence.projects import DynamoProjectRepository
 from truckroll.persistence.reservations import DynamoReservationRepository
 
 
@@ -14,6 +15,7 @@ class DynamoBookingUnitOfWork(DynamoCoreUnitOfWork):
         super().__init__(producer=producer, clock=clock, correlation_id=correlation_id)
         self._leads = DynamoLeadRepository(self)
         self._reservations = DynamoReservationRepository(self)
+        self._projects = DynamoProjectRepository(self)
 
     @property
     def leads(self) -> DynamoLeadRepository:
@@ -22,3 +24,7 @@ class DynamoBookingUnitOfWork(DynamoCoreUnitOfWork):
     @property
     def reservations(self) -> DynamoReservationRepository:
         return self._reservations
+
+    @property
+    def projects(self) -> DynamoProjectRepository:
+        return self._projects

@@ -142,6 +142,7 @@ class JobItem(CoreItem, discriminator="job"):
     source = UnicodeAttribute()
     campaign = UnicodeAttribute(null=True)
     call_id = UnicodeAttribute(null=True)
+    project_id = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     offer = UnicodeAttribute(null=True)
     hold_reason = UnicodeAttribute(null=True)
@@ -290,3 +291,19 @@ class ReservationTokenItem(CoreItem, discriminator="reservation_token"):
 
     booking_id = UnicodeAttribute()
     expires_at = TTLAttribute()
+
+
+class ProjectItem(CoreItem, discriminator="project"):
+    project_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class ProjectJobItem(CoreItem, discriminator="project_job"):
+    """A job listed in its project's partition, written in the job's booking transaction."""
+
+    job_id = UnicodeAttribute()
+    job_type = UnicodeAttribute()
+    summary = UnicodeAttribute()
+    booked_at = UnicodeAttribute()

@@ -15,6 +15,8 @@ Core table (single-table design; booking and dispatch):
   reservation        pk T#{tenant}#RESERVATION#{job_id}  sk RESERVATION  (Reserve with Google)
                      gsi1pk T#{tenant}#RESERVER#{google user id}  gsi1sk {job_id}
   reservation token  pk T#{tenant}#RESERVETOKEN#{idempotency_token}  sk GUARD  (TTL expires_at)
+  project            pk T#{tenant}#PROJECT#{project_id}  sk PROJECT
+  project's job      pk T#{tenant}#PROJECT#{project_id}  sk JOB#{job_id}
   job                pk T#{tenant}#JOB#{job_id}          sk JOB            (version attribute)
   appointment        pk T#{tenant}#JOB#{job_id}          sk APPT#{appointment_id}
   outbox item        pk T#{tenant}#OUTBOX#{event_id}     sk OUTBOX         (TTL expires_at)
@@ -193,3 +195,14 @@ def reserver_pk(tenant_id: str, user_id: str) -> str:
 
 def reservation_token_pk(tenant_id: str, token: str) -> str:
     return f"{tenant_prefix(tenant_id)}#RESERVETOKEN#{token}"
+
+
+def project_pk(tenant_id: str, project_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#PROJECT#{project_id}"
+
+
+PROJECT_SK = "PROJECT"
+
+
+def project_job_sk(job_id: str) -> str:
+    return f"JOB#{job_id}"

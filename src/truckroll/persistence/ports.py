@@ -13,6 +13,7 @@ from truckroll.domain.customers import Customer, Location
 from truckroll.domain.jobs import Job
 from truckroll.domain.leads import Lead, LeadStatus
 from truckroll.domain.notify import Delivery, NotifySettings
+from truckroll.domain.projects import Project, ProjectJob
 from truckroll.domain.reservations import Reservation
 from truckroll.domain.schedule import TechDay
 from truckroll.domain.technicians import Technician
@@ -151,12 +152,23 @@ class ReservationRepository(Protocol):
     def of_user(self, tenant_id: str, user_id: str) -> list[Reservation]: ...
 
 
+class ProjectRepository(Protocol):
+    def add(self, project: Project) -> None: ...
+
+    def add_job(self, project: Project, job: Job) -> None: ...
+
+    def get(self, tenant_id: str, project_id: str) -> tuple[Project, list[ProjectJob]] | None: ...
+
+
 class BookingUnitOfWork(CoreUnitOfWork, Protocol):
     @property
     def leads(self) -> LeadRepository: ...
 
     @property
     def reservations(self) -> ReservationRepository: ...
+
+    @property
+    def projects(self) -> ProjectRepository: ...
 
     @property
     def schedules(self) -> ScheduleRepository: ...

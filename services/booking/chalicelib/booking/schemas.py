@@ -22,6 +22,7 @@ from truckroll.domain.booking_settings import (
 )
 from truckroll.domain.customers import E164, Address, Customer, GeoPoint, Location, Phone, PhoneType
 from truckroll.domain.jobs import Appointment, Job, JobDetails, JobSource, Priority, Visit
+from truckroll.domain.projects import Project, ProjectJob
 from truckroll.domain.windows import TimeWindow
 from truckroll.errors import FieldError, RuleViolation, ValidationFailed
 from truckroll.persistence.customers import CustomerMatch, CustomerRecord
@@ -116,6 +117,7 @@ class JobIn(JobCoreIn):
     source: Annotated[JobSource, Field(strict=False)] = JobSource.OFFICE_CALL
     campaign: Text | None = None
     call_id: Text | None = None
+    project_id: Id | None = Field(default=None, description="a project of the same customer")
 
 
 class WindowIn(Body):
@@ -145,7 +147,9 @@ class BookJobRequest(Body):
         return BookJob(
             customer=_one_of("customer", self.customer, self.customer_id),
             location=_one_of("location", self.location, self.location_id),
-            details=j.details(source=j.source, campaign=j.campaign, call_id=j.call_id),
+            details=j.details(
+                source=j.source, campaign=j.campaign, call_id=j.call_id, project_id=j.project_id
+            ),
             visit=visit_of(self.appointment),
         )
 
@@ -192,6 +196,11 @@ class AgreementVisitsIn(Body):
             visit = visit_of(v.appointment, f"visits[{index}].appointment")
             commands.append(BookJob(v.customer_id, v.location_id, v.job.details(), visit))
         return commands
+
+
+class NewProjectIn(Body):
+    customer_id: Id
+    name: Text
 
 
 class JobTypeIn(Body):
@@ -335,6 +344,7 @@ def job_view(job: Job) -> dict[str, Any]:
         "source": d.source.value,
         "campaign": d.campaign,
         "call_id": d.call_id,
+        "project_id": d.project_id,
         "created_at": _instant(job.created_at),
         "version": job.version,
         "appointments": [appointment_view(a) for a in job.appointments],
@@ -437,3 +447,21 @@ def outcome_view(outcome: VisitOutcome) -> dict[str, Any]:
         return {"index": outcome.index, "status": 201, "job": job_view(result)}
     problem = problem_body(result.status, result.title, result.detail, **result.extensions)
     return {"index": outcome.index, "status": result.status, "problem": problem}
+
+
+def project_view(project: Project, jobs: list[ProjectJob]) -> dict[str, Any]:
+    return {
+        "project_id": project.project_id,
+        "customer_id": project.customer_id,
+        "name": project.name,
+        "created_at": _instant(project.created_at),
+        "jobs": [
+            {
+                "job_id": j.job_id,
+                "job_type": j.job_type,
+                "summary": j.summary,
+                "booked_at": _instant(j.booked_at),
+            }
+            for j in jobs
+        ],
+    }

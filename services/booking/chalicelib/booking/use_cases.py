@@ -11,8 +11,9 @@ from truckroll.auth import Principal
 from truckroll.domain.customers import Address, Customer, GeoPoint, Location, Phone
 from truckroll.domain.ids import new_id
 from truckroll.domain.jobs import Job, JobDetails, Visit
+from truckroll.domain.projects import Project
 from truckroll.errors import NotFound, RuleViolation
-from truckroll.persistence.ports import CoreUnitOfWork
+from truckroll.persistence.ports import BookingUnitOfWork, CoreUnitOfWork
 
 CUSTOMER_TAGS_NOTICE = (
     "customer tags are kept on the customer but do not drive routing; "
@@ -68,12 +69,13 @@ def book_job(command: BookJob, principal: Principal, booking: Booking) -> Booked
 
 
 def stage_booking(
-    uow: CoreUnitOfWork, tenant: str, command: BookJob, booking: Booking, *, office: bool = True
+    uow: BookingUnitOfWork, tenant: str, command: BookJob, booking: Booking, *, office: bool = True
 ) -> Job:
     """Stage the job of ``command`` (and its customer and location when new) on ``uow``. An office
     booking is checked against the tenant's booking settings; a customer's own (online) is not: it
     offers only what the settings allow."""
     customer, location = _parties(uow, tenant, command.customer, command.location)
+    project = _project(uow, tenant, command.details.project_id, customer)
     if office:
         booking.settings.get(tenant).check(customer, location, command.details, command.visit)
     job = Job.book(
@@ -91,7 +93,22 @@ def stage_booking(
     if location.version == 0:
         uow.customers.add_location(location)
     uow.jobs.add(job)
+    if project is not None:
+        uow.projects.add_job(project, job)
     return job
+
+
+def _project(
+    uow: BookingUnitOfWork, tenant: str, project_id: str | None, customer: Customer
+) -> Project | None:
+    if project_id is None:
+        return None
+    found = uow.projects.get(tenant, project_id)
+    if found is None:
+        raise NotFound(f"project {project_id} not found")
+    project, _ = found
+    project.admit(customer.customer_id)
+    return project
 
 
 def new_customer(tenant_id: str, given: NewCustomer) -> Customer:
