@@ -159,3 +159,16 @@ def test_a_project_groups_its_customers_jobs(stack: SliceStack) -> None:
     body = {"customer": customer, "location": BODY["location"], "job": unknown}
     assert call(stack, "POST", "/jobs", body)[0] == 404
     assert call(stack, "POST", "/projects", {"customer_id": "nobody", "name": "X"})[0] == 404
+
+
+def test_a_sold_estimate_becomes_one_job(stack: SliceStack) -> None:
+    sold = {**BODY["job"], "source": "sold_estimate", "estimate_id": "EST-1042"}
+    status, job = call(stack, "POST", "/jobs", {**BODY, "job": sold})
+    assert (status, job["source"], job["estimate_id"]) == (201, "sold_estimate", "EST-1042")
+    status, problem = call(stack, "POST", "/jobs", {**BODY, "job": sold})
+    assert (status, problem["job_id"]) == (409, job["job_id"])
+    for wrong in ({**BODY["job"], "source": "sold_estimate"}, {**BODY["job"], "estimate_id": "EST-1"}):
+        status, problem = call(stack, "POST", "/jobs", {**BODY, "job": wrong})
+        assert (status, [e["field"] for e in problem["errors"]]) == (422, ["job.estimate_id"])
+    other_tenant = stack.request("booking", "POST", "/jobs", auth("dispatcher", "t2"), {**BODY, "job": sold})
+    assert other_tenant[0] == 201

@@ -65,6 +65,7 @@ class JobDetails:
     campaign: str | None = None
     call_id: str | None = None
     project_id: str | None = None  # the project the job belongs to, if any
+    estimate_id: str | None = None  # the sold estimate the job was made from, if any
 
 
 @dataclass(frozen=True)

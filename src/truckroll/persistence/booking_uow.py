@@ -6,7 +6,7 @@ from __future__ import annotations
 from truckroll.domain.windows import Clock
 from truckroll.persistence.core import DynamoCoreUnitOfWork
 from truckroll.persistence.leads import DynamoLeadRepository
-from truckroll.persistence.projects import DynamoProjectRepository
+from truckroll.persistence.projects import DynamoEstimateRepository, DynamoProjectRepository
 from truckroll.persistence.reservations import DynamoReservationRepository
 
 
@@ -16,6 +16,7 @@ class DynamoBookingUnitOfWork(DynamoCoreUnitOfWork):
         self._leads = DynamoLeadRepository(self)
         self._reservations = DynamoReservationRepository(self)
         self._projects = DynamoProjectRepository(self)
+        self._estimates = DynamoEstimateRepository(self)
 
     @property
     def leads(self) -> DynamoLeadRepository:
@@ -28,3 +29,7 @@ class DynamoBookingUnitOfWork(DynamoCoreUnitOfWork):
     @property
     def projects(self) -> DynamoProjectRepository:
         return self._projects
+
+    @property
+    def estimates(self) -> DynamoEstimateRepository:
+        return self._estimates

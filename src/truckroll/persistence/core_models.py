@@ -143,6 +143,7 @@ class JobItem(CoreItem, discriminator="job"):
     campaign = UnicodeAttribute(null=True)
     call_id = UnicodeAttribute(null=True)
     project_id = UnicodeAttribute(null=True)
+    estimate_id = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     offer = UnicodeAttribute(null=True)
     hold_reason = UnicodeAttribute(null=True)
@@ -307,3 +308,9 @@ class ProjectJobItem(CoreItem, discriminator="project_job"):
     job_type = UnicodeAttribute()
     summary = UnicodeAttribute()
     booked_at = UnicodeAttribute()
+
+
+class EstimateJobItem(CoreItem, discriminator="estimate_job"):
+    """The job a sold estimate became; written only if absent, so an estimate becomes one job."""
+
+    job_id = UnicodeAttribute()

@@ -17,6 +17,7 @@ Core table (single-table design; booking and dispatch):
   reservation token  pk T#{tenant}#RESERVETOKEN#{idempotency_token}  sk GUARD  (TTL expires_at)
   project            pk T#{tenant}#PROJECT#{project_id}  sk PROJECT
   project's job      pk T#{tenant}#PROJECT#{project_id}  sk JOB#{job_id}
+  sold estimate      pk T#{tenant}#ESTIMATE#{estimate_id} sk GUARD       (the job it became)
   job                pk T#{tenant}#JOB#{job_id}          sk JOB            (version attribute)
   appointment        pk T#{tenant}#JOB#{job_id}          sk APPT#{appointment_id}
   outbox item        pk T#{tenant}#OUTBOX#{event_id}     sk OUTBOX         (TTL expires_at)
@@ -206,3 +207,7 @@ PROJECT_SK = "PROJECT"
 
 def project_job_sk(job_id: str) -> str:
     return f"JOB#{job_id}"
+
+
+def estimate_pk(tenant_id: str, estimate_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#ESTIMATE#{estimate_id}"

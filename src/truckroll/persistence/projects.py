@@ -1,5 +1,6 @@
 """Projects in the core table: the project and its jobs in one partition, so a project with its
-jobs is one Query; a job joins in the transaction that books it."""
+jobs is one Query; a job joins in the transaction that books it. And sold estimates: which job each
+became, written with the job."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime
 from truckroll.domain.jobs import Job
 from truckroll.domain.projects import Project, ProjectJob
 from truckroll.persistence import keys
-from truckroll.persistence.core_models import CoreItem, ProjectItem, ProjectJobItem
+from truckroll.persistence.core_models import CoreItem, EstimateJobItem, ProjectItem, ProjectJobItem
 from truckroll.persistence.leads import Stager
 from truckroll.persistence.writes import Write
 
@@ -60,3 +61,23 @@ class DynamoProjectRepository:
         if project is None:
             return None
         return project, sorted(jobs, key=lambda j: (j.booked_at, j.job_id))
+
+
+class DynamoEstimateRepository:
+    """Which job a sold estimate became."""
+
+    def __init__(self, uow: Stager) -> None:
+        self._uow = uow
+
+    def job_of(self, tenant_id: str, estimate_id: str) -> str | None:
+        try:
+            pk = keys.estimate_pk(tenant_id, estimate_id)
+            return EstimateJobItem.get(pk, keys.GUARD_SK, consistent_read=True).job_id
+        except EstimateJobItem.DoesNotExist:
+            return None
+
+    def converted(self, tenant_id: str, estimate_id: str, job_id: str) -> None:
+        item = EstimateJobItem(
+            pk=keys.estimate_pk(tenant_id, estimate_id), sk=keys.GUARD_SK, tenant_id=tenant_id, job_id=job_id
+        )
+        self._uow.stage(Write("put", item, CoreItem.pk.does_not_exist()))

@@ -118,6 +118,7 @@ class JobIn(JobCoreIn):
     campaign: Text | None = None
     call_id: Text | None = None
     project_id: Id | None = Field(default=None, description="a project of the same customer")
+    estimate_id: Id | None = Field(default=None, description="the sold estimate (source sold_estimate)")
 
 
 class WindowIn(Body):
@@ -148,7 +149,11 @@ class BookJobRequest(Body):
             customer=_one_of("customer", self.customer, self.customer_id),
             location=_one_of("location", self.location, self.location_id),
             details=j.details(
-                source=j.source, campaign=j.campaign, call_id=j.call_id, project_id=j.project_id
+                source=j.source,
+                campaign=j.campaign,
+                call_id=j.call_id,
+                project_id=j.project_id,
+                estimate_id=_estimate_of(j),
             ),
             visit=visit_of(self.appointment),
         )
@@ -163,6 +168,15 @@ def visit_of(appointment: AppointmentIn | None, at: str = "appointment") -> Visi
         arrival_window = TimeWindow(a.arrival_window.start, a.arrival_window.end)
     with fields_at(at):
         return Visit(scheduled=TimeWindow(a.start, a.end), arrival_window=arrival_window)
+
+
+def _estimate_of(job: JobIn) -> str | None:
+    """A sold estimate's job names its estimate, and only such a job does."""
+    if (job.source is JobSource.SOLD_ESTIMATE) != (job.estimate_id is not None):
+        raise ValidationFailed(
+            [FieldError("job.estimate_id", "give it exactly when source is sold_estimate")]
+        )
+    return job.estimate_id
 
 
 def _one_of(name: str, given: CustomerIn | LocationIn | None, stored_id: str | None) -> Any:
@@ -345,6 +359,7 @@ def job_view(job: Job) -> dict[str, Any]:
         "campaign": d.campaign,
         "call_id": d.call_id,
         "project_id": d.project_id,
+        "estimate_id": d.estimate_id,
         "created_at": _instant(job.created_at),
         "version": job.version,
         "appointments": [appointment_view(a) for a in job.appointments],

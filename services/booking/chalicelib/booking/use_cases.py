@@ -12,7 +12,7 @@ from truckroll.domain.customers import Address, Customer, GeoPoint, Location, Ph
 from truckroll.domain.ids import new_id
 from truckroll.domain.jobs import Job, JobDetails, Visit
 from truckroll.domain.projects import Project
-from truckroll.errors import NotFound, RuleViolation
+from truckroll.errors import Conflict, NotFound, RuleViolation
 from truckroll.persistence.ports import BookingUnitOfWork, CoreUnitOfWork
 
 CUSTOMER_TAGS_NOTICE = (
@@ -76,6 +76,9 @@ def stage_booking(
     offers only what the settings allow."""
     customer, location = _parties(uow, tenant, command.customer, command.location)
     project = _project(uow, tenant, command.details.project_id, customer)
+    estimate_id = command.details.estimate_id
+    if estimate_id is not None and (made := uow.estimates.job_of(tenant, estimate_id)) is not None:
+        raise Conflict(f"estimate {estimate_id} was already made into job {made}", job_id=made)
     if office:
         booking.settings.get(tenant).check(customer, location, command.details, command.visit)
     job = Job.book(
@@ -95,6 +98,8 @@ def stage_booking(
     uow.jobs.add(job)
     if project is not None:
         uow.projects.add_job(project, job)
+    if estimate_id is not None:
+        uow.estimates.converted(tenant, estimate_id, job.job_id)
     return job
 
 
