@@ -43,6 +43,11 @@ class Gone(TruckrollError):
     title = "Gone"
 
 
+class TooManyRequests(TruckrollError):
+    status = 429
+    title = "Too many requests"
+
+
 class RuleViolation(TruckrollError):
     """A well-formed request that a business rule refuses."""
 

@@ -59,7 +59,7 @@ def test_booking_writes_the_job_and_its_outbox_item_and_reads_back(stack: SliceS
     assert appointment["arrival_window"] == BODY["appointment"]["arrival_window"]
     assert appointment["technician_ids"] == []
     kinds = sorted(item["kind"]["S"] for item in core_items())
-    assert kinds == ["appointment", "customer", "job", "location", "outbox"]
+    assert kinds == ["appointment", "customer", "customer_name", "customer_name", "job", "location", "outbox"]
     outbox = next(i for i in core_items() if i["kind"]["S"] == "outbox")
     assert outbox["pk"]["S"].startswith("T#t1#")
     assert int(outbox["expires_at"]["N"]) > 0

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from types import TracebackType
-from typing import Self
+from typing import Any, Generic, Self, TypeVar
 
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyItemAlreadyExistsError,
@@ -15,12 +16,16 @@ from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePer
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
 from truckroll.domain.board import BoardAppointment, BoardChange, BoardDay
-from truckroll.domain.customers import Customer, Location
+from truckroll.domain.customers import Customer, Location, name_words
 from truckroll.domain.events import DomainEvent
 from truckroll.domain.jobs import Job
+from truckroll.domain.leads import Lead, LeadStatus
 from truckroll.messaging.sqs import OutboundMessage
+from truckroll.persistence.customers import CustomerMatch, CustomerRecord
+from truckroll.persistence.writes import StaleRead
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+D = TypeVar("D", bound=Any)
 
 
 def clock() -> datetime:
@@ -33,10 +38,95 @@ class FakeCustomers:
         self.locations: dict[tuple[str, str], Location] = {}
 
     def add(self, customer: Customer) -> None:
-        self.customers[(customer.tenant_id, customer.customer_id)] = customer
+        self.save(customer, None)
 
     def add_location(self, location: Location) -> None:
-        self.locations[(location.tenant_id, location.location_id)] = location
+        self.save_location(location, None)
+
+    def save(self, customer: Customer, previous: Customer | None) -> None:
+        """Stored as DynamoDB stores it: with the next version."""
+        stored = replace(customer, version=previous.version + 1 if previous else 1)
+        self.customers[(customer.tenant_id, customer.customer_id)] = stored
+
+    def save_location(self, location: Location, previous: Location | None) -> None:
+        stored = replace(location, version=previous.version + 1 if previous else 1)
+        self.locations[(location.tenant_id, location.location_id)] = stored
+
+    def get(self, tenant_id: str, customer_id: str) -> CustomerRecord | None:
+        customer = self.customers.get((tenant_id, customer_id))
+        if customer is None:
+            return None
+        locations = tuple(
+            loc for (t, _), loc in self.locations.items() if t == tenant_id and loc.customer_id == customer_id
+        )
+        return CustomerRecord(customer, locations)
+
+    def by_phone(self, tenant_id: str, phone: str) -> list[CustomerMatch]:
+        return [
+            CustomerMatch(c.customer_id, c.name, c.phone)
+            for (t, _), c in self.customers.items()
+            if t == tenant_id and c.phone.number == phone
+        ]
+
+    def by_name(self, tenant_id: str, word: str) -> list[CustomerMatch]:
+        return [
+            CustomerMatch(c.customer_id, c.name, c.phone)
+            for (t, _), c in self.customers.items()
+            if t == tenant_id and any(w.startswith(word) for w in name_words(c.name))
+        ]
+
+
+class FakeDocuments(Generic[D]):
+    """A tenant's settings document of one kind; ``empty(tenant)`` is what an unsaved one reads as."""
+
+    def __init__(self, empty: Callable[[str], D]) -> None:
+        self.empty = empty
+        self.settings: dict[str, D] = {}
+
+    def get(self, tenant_id: str) -> D:
+        return self.settings.get(tenant_id) or self.empty(tenant_id)
+
+    def put(self, document: D) -> D:
+        if document.version != self.get(document.tenant_id).version:
+            raise StaleRead("the settings changed since they were read")
+        stored = replace(document, version=document.version + 1)
+        self.settings[document.tenant_id] = stored
+        return stored
+
+
+class FakeLeads:
+    def __init__(self) -> None:
+        self.leads: dict[tuple[str, str], Lead] = {}
+        self.guards: dict[tuple[str, str], str] = {}
+        self.receipts: set[tuple[str, str, str]] = set()
+
+    def get(self, tenant_id: str, lead_id: str) -> Lead | None:
+        return self.leads.get((tenant_id, lead_id))
+
+    def by_source(self, tenant_id: str, source_ref: str) -> str | None:
+        return self.guards.get((tenant_id, f"source:{source_ref}"))
+
+    def by_duplicate(self, tenant_id: str, day: date, duplicate_key: str) -> str | None:
+        return self.guards.get((tenant_id, f"duplicate:{day}:{duplicate_key}"))
+
+    def has_receipt(self, tenant_id: str, message_id: str, timestamp: str) -> bool:
+        return (tenant_id, message_id, timestamp) in self.receipts
+
+    def inbox(self, tenant_id: str, status: LeadStatus) -> list[Lead]:
+        found = [v for (t, _), v in self.leads.items() if t == tenant_id and v.status is status]
+        return sorted(found, key=lambda v: v.received_at, reverse=True)
+
+    def save(self, lead: Lead, previous: Lead | None) -> None:
+        self.leads[(lead.tenant_id, lead.lead_id)] = replace(lead, version=lead.version + 1)
+
+    def guard_source(self, lead: Lead, source_ref: str, now: datetime) -> None:
+        self.guards.setdefault((lead.tenant_id, f"source:{source_ref}"), lead.lead_id)
+
+    def guard_duplicate(self, lead: Lead, day: date, duplicate_key: str, now: datetime) -> None:
+        self.guards.setdefault((lead.tenant_id, f"duplicate:{day}:{duplicate_key}"), lead.lead_id)
+
+    def receipt(self, tenant_id: str, message_id: str, timestamp: str, now: datetime) -> None:
+        self.receipts.add((tenant_id, message_id, timestamp))
 
 
 class FakeJobs:
@@ -56,6 +146,7 @@ class FakeUnitOfWork:
     def __init__(self) -> None:
         self.customers = FakeCustomers()
         self.jobs = FakeJobs()
+        self.leads = FakeLeads()
         self.committed = False
         self.published: list[DomainEvent] = []
 

@@ -6,10 +6,11 @@ import pytest
 from chalicelib.booking import use_cases
 from chalicelib.booking.bootstrap import Booking, bootstrap
 from chalicelib.booking.schemas import BookJobRequest
-from fakes import FakePublisher, FakeUnitOfWork, clock
+from fakes import FakeDocuments, FakePublisher, FakeUnitOfWork, InMemoryIdempotency, clock
 from test_booking_request import BODY
 
 from truckroll.auth import Principal, Role
+from truckroll.domain.booking_settings import BookingSettings
 from truckroll.domain.events import JobBooked
 from truckroll.domain.status import JobStatus
 from truckroll.errors import Forbidden, NotFound
@@ -24,7 +25,13 @@ def uow() -> FakeUnitOfWork:
 
 @pytest.fixture
 def booking(uow: FakeUnitOfWork) -> Booking:
-    return bootstrap(uow=lambda: uow, clock=clock, publisher=FakePublisher())
+    return bootstrap(
+        uow=lambda: uow,
+        clock=clock,
+        publisher=FakePublisher(),
+        settings=FakeDocuments(BookingSettings),
+        idempotency=InMemoryIdempotency(),
+    )
 
 
 def command(**customer_changes: object) -> use_cases.BookJob:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from truckroll.errors import RuleViolation
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+NANP_DIGITS = re.compile(r"^1?(\d{10})$")
+MAX_NAME_WORDS = 6
 
 
 class PhoneType(StrEnum):
@@ -43,6 +46,7 @@ class Customer:
     phone: Phone
     email: str | None = None
     tags: tuple[str, ...] = ()
+    version: int = 0  # optimistic lock: 0 until first stored
 
 
 @dataclass(frozen=True)
@@ -76,3 +80,37 @@ class Location:
     verified: bool
     point: GeoPoint | None = None
     tags: tuple[str, ...] = field(default=())
+    version: int = 0  # optimistic lock: 0 until first stored
+
+
+def normalize_phone(text: str) -> str:
+    """The E.164 form of a number as people type it: ``+1 (512) 555-0123`` and ``512.555.0123``
+    both give ``+15125550123``. A number without ``+`` is read as North American (10 digits,
+    optionally after a 1)."""
+    typed = text.strip()
+    digits = re.sub(r"\D", "", typed)
+    if typed.startswith("+"):
+        number = f"+{digits}"
+    else:
+        nanp = NANP_DIGITS.fullmatch(digits)
+        number = f"+1{nanp.group(1)}" if nanp else ""
+    if not E164.fullmatch(number):
+        raise RuleViolation(
+            "not a phone number: give it in E.164 form (+15125550123) or as 10 North American digits",
+            field="phone",
+        )
+    return number
+
+
+def name_words(name: str) -> tuple[str, ...]:
+    """The words a customer is found by: case-folded, accents dropped, letters and digits only,
+    each once, at most :data:`MAX_NAME_WORDS` (``"José  O'Neil"`` gives ``("jose", "o", "neil")``)."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return tuple(dict.fromkeys(re.findall(r"[^\W_]+", plain)))[:MAX_NAME_WORDS]
+
+
+def matches_name(name: str, query: tuple[str, ...]) -> bool:
+    """Whether every query word starts some word of ``name`` (``("da", "rey")`` finds Dana Reyes)."""
+    words = name_words(name)
+    return all(any(w.startswith(q) for w in words) for q in query)

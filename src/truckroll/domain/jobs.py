@@ -64,6 +64,8 @@ class JobDetails:
     source: JobSource = JobSource.OFFICE_CALL
     campaign: str | None = None
     call_id: str | None = None
+    project_id: str | None = None  # the project the job belongs to, if any
+    estimate_id: str | None = None  # the sold estimate the job was made from, if any
 
 
 @dataclass(frozen=True)
@@ -218,9 +220,14 @@ class Job:
         details: JobDetails,
         visit: Visit | None,
         now: datetime,
+        technician_ids: tuple[str, ...] = (),
+        first_names: Mapping[str, str] = NO_NAMES,
+        confirmed: bool = False,
     ) -> Job:
         """Create a job at ``location`` for ``customer``: Scheduled with its first appointment when a
-        visit is given, Unscheduled otherwise. The location's tags are copied onto the job."""
+        visit is given (assigned to ``technician_ids``, whose time the caller reserves; locked as
+        Confirmed when ``confirmed``), Unscheduled otherwise. The location's tags are copied onto
+        the job."""
         if location.customer_id != customer.customer_id or location.tenant_id != customer.tenant_id:
             raise RuleViolation("the location does not belong to this customer", field="location")
         job = cls(
@@ -233,8 +240,13 @@ class Job:
         )
         appointment = None
         if visit is not None:
-            appointment = Appointment(appointment_id=new_id(), job_id=job.job_id, visit=visit)
+            assignments = tuple(
+                Assignment(t, first_name=first_names.get(t)) for t in dict.fromkeys(technician_ids)
+            )
+            appointment = Appointment(new_id(), job.job_id, visit, assignments, confirmed=confirmed)
             job.appointments.append(appointment)
+        elif technician_ids or confirmed:
+            raise RuleViolation("only a visit with a time can be assigned or confirmed", field="appointment")
         job.events.append(
             JobBooked(
                 tenant_id=job.tenant_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Self
@@ -13,7 +14,6 @@ from pynamodb.expressions.condition import Condition
 from truckroll.contracts.publish import envelope_for
 from truckroll.domain.board import BoardChange, Site
 from truckroll.domain.crews import Crew, CrewMember
-from truckroll.domain.customers import Customer, Location
 from truckroll.domain.events import Actor, AppointmentChanged, AuditEntry, DomainEvent, JobChanged
 from truckroll.domain.jobs import Appointment, Assignment, Job, JobDetails, JobSource, Priority, Visit
 from truckroll.domain.places import Place
@@ -34,6 +34,7 @@ from truckroll.persistence.core_models import (
     OutboxItem,
     TechDayItem,
 )
+from truckroll.persistence.customers import DynamoCustomerRepository
 from truckroll.persistence.writes import Write, transact
 
 OUTBOX_RETENTION = timedelta(days=7)
@@ -46,44 +47,6 @@ _MEMBERS = TypeAdapter(list[CrewMember])
 
 def _new(model: type[CoreItem]) -> Condition:
     return model.pk.does_not_exist()
-
-
-class DynamoCustomerRepository:
-    def __init__(self, uow: DynamoCoreUnitOfWork) -> None:
-        self._uow = uow
-
-    def add(self, customer: Customer) -> None:
-        item = CustomerItem(
-            pk=keys.customer_pk(customer.tenant_id, customer.customer_id),
-            sk=keys.CUSTOMER_SK,
-            tenant_id=customer.tenant_id,
-            customer_id=customer.customer_id,
-            name=customer.name,
-            phone=customer.phone.number,
-            phone_type=customer.phone.type.value,
-            email=customer.email,
-            tags=list(customer.tags),
-        )
-        self._uow.stage(Write("put", item, _new(CustomerItem)))
-
-    def add_location(self, location: Location) -> None:
-        point = location.point
-        item = LocationItem(
-            pk=keys.customer_pk(location.tenant_id, location.customer_id),
-            sk=keys.location_sk(location.location_id),
-            tenant_id=location.tenant_id,
-            location_id=location.location_id,
-            customer_id=location.customer_id,
-            street=location.address.street,
-            city=location.address.city,
-            state=location.address.state,
-            postal_code=location.address.postal_code,
-            lat=point.lat if point else None,
-            lon=point.lon if point else None,
-            verified=location.verified,
-            tags=list(location.tags),
-        )
-        self._uow.stage(Write("put", item, _new(LocationItem)))
 
 
 class DynamoJobRepository:
@@ -165,6 +128,11 @@ class DynamoScheduleRepository:
             consistent_read=True,
         )
         return [_tech_day(i) for i in items]
+
+    def many(self, tenant_id: str, wanted: Iterable[tuple[str, date]]) -> list[TechDay]:
+        """The stored days of these (technician, date) pairs: one BatchGetItem per 100 pairs."""
+        pairs = [(keys.tech_day_pk(tenant_id, t), keys.tech_day_sk(d)) for t, d in wanted]
+        return [_tech_day(i) for i in TechDayItem.batch_get(pairs, consistent_read=True)]
 
     def of_date(self, tenant_id: str, day: date) -> list[TechDay]:
         """Every technician's stored day of ``day`` (one Query on gsi1, eventually consistent)."""
@@ -259,6 +227,8 @@ def _job_item(job: Job) -> JobItem:
         source=details.source.value,
         campaign=details.campaign,
         call_id=details.call_id,
+        project_id=details.project_id,
+        estimate_id=details.estimate_id,
         created_at=job.created_at.isoformat(),
         offer=job.offer.value if job.offer else None,
         hold_reason=job.hold_reason,
@@ -324,6 +294,8 @@ def _job(item: JobItem, appointments: list[Appointment]) -> Job:
             source=JobSource(item.source),
             campaign=item.campaign,
             call_id=item.call_id,
+            project_id=item.project_id,
+            estimate_id=item.estimate_id,
         ),
         created_at=datetime.fromisoformat(item.created_at),
         appointments=appointments,

@@ -35,6 +35,17 @@ def _strings() -> ListAttribute[str]:
     return ListAttribute[str](default=list)
 
 
+class CustomersByPhone(GlobalSecondaryIndex["CustomerItem"]):  # type: ignore[no-untyped-call]
+    """Customers of one phone number (gsi1): the caller's record in one Query."""
+
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
 class CustomerItem(CoreItem, discriminator="customer"):
     customer_id = UnicodeAttribute()
     name = UnicodeAttribute()
@@ -42,6 +53,20 @@ class CustomerItem(CoreItem, discriminator="customer"):
     phone_type = UnicodeAttribute()
     email = UnicodeAttribute(null=True)
     tags = _strings()
+    gsi1pk = UnicodeAttribute(null=True)  # the phone number's partition (keys.customer_phone_pk)
+    gsi1sk = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+    by_phone = CustomersByPhone()
+
+
+class CustomerNameItem(CoreItem, discriminator="customer_name"):
+    """One word of a customer's name, for search by name prefix (keys.customer_name_pk); it repeats
+    what a search result shows, so a search is one Query."""
+
+    customer_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    phone = UnicodeAttribute()
+    phone_type = UnicodeAttribute()
 
 
 class LocationItem(CoreItem, discriminator="location"):
@@ -55,6 +80,54 @@ class LocationItem(CoreItem, discriminator="location"):
     lon = NumberAttribute(null=True)
     verified = BooleanAttribute()
     tags = _strings()
+    version = VersionAttribute()
+
+
+class DocumentItem(CoreItem, discriminator="document"):
+    """A tenant's settings of one kind (booking settings, lead receivers) as one JSON document."""
+
+    document = UnicodeAttribute()
+    version = VersionAttribute()
+
+
+class LeadsByStatus(GlobalSecondaryIndex["LeadItem"]):  # type: ignore[no-untyped-call]
+    """A tenant's leads of one status, newest last (gsi1): the leads inbox in one Query."""
+
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class LeadItem(CoreItem, discriminator="lead"):
+    lead_id = UnicodeAttribute()
+    received_at = UnicodeAttribute()
+    status = UnicodeAttribute()
+    first = UnicodeAttribute()  # JSON: the first delivery (truckroll.domain.leads.IncomingLead)
+    deliveries = NumberAttribute(default=1)
+    merged = _strings()
+    decline_reason = UnicodeAttribute(null=True)
+    job_id = UnicodeAttribute(null=True)
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    version = VersionAttribute()
+    by_status = LeadsByStatus()
+
+
+class LeadGuardItem(CoreItem, discriminator="lead_guard"):
+    """Points a lead's source id, or its duplicate key of a day, at the lead (keys.lead_source_pk,
+    keys.lead_duplicate_pk); written only if absent, so two deliveries cannot both create a lead."""
+
+    lead_id = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+
+class WebhookReceiptItem(CoreItem, discriminator="webhook_receipt"):
+    """One signed webhook delivery (message id and timestamp) already taken: a replay is refused."""
+
+    expires_at = TTLAttribute()
 
 
 class JobItem(CoreItem, discriminator="job"):
@@ -69,6 +142,8 @@ class JobItem(CoreItem, discriminator="job"):
     source = UnicodeAttribute()
     campaign = UnicodeAttribute(null=True)
     call_id = UnicodeAttribute(null=True)
+    project_id = UnicodeAttribute(null=True)
+    estimate_id = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     offer = UnicodeAttribute(null=True)
     hold_reason = UnicodeAttribute(null=True)
@@ -192,3 +267,50 @@ class TechnicianItem(CoreItem, discriminator="technician"):
     skills = _strings()
     active = BooleanAttribute()
     home = UnicodeAttribute(null=True)  # JSON: street, city, state, postal code, lat, lon, verified
+
+
+class ReservationsOfUser(GlobalSecondaryIndex["ReservationItem"]):  # type: ignore[no-untyped-call]
+    """A Google user's bookings with a tenant (gsi1): ListBookings in one Query."""
+
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class ReservationItem(CoreItem, discriminator="reservation"):
+    reservation = UnicodeAttribute()  # JSON of truckroll.domain.reservations.Reservation
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    of_user = ReservationsOfUser()
+
+
+class ReservationTokenItem(CoreItem, discriminator="reservation_token"):
+    """A CreateBooking's idempotency token, pointing at the booking it made (written if absent)."""
+
+    booking_id = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+
+class ProjectItem(CoreItem, discriminator="project"):
+    project_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class ProjectJobItem(CoreItem, discriminator="project_job"):
+    """A job listed in its project's partition, written in the job's booking transaction."""
+
+    job_id = UnicodeAttribute()
+    job_type = UnicodeAttribute()
+    summary = UnicodeAttribute()
+    booked_at = UnicodeAttribute()
+
+
+class EstimateJobItem(CoreItem, discriminator="estimate_job"):
+    """The job a sold estimate became; written only if absent, so an estimate becomes one job."""
+
+    job_id = UnicodeAttribute()

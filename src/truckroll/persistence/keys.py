@@ -1,8 +1,23 @@
 """Key layout. Every key starts with the tenant id, so no read can cross tenants.
 
 Core table (single-table design; booking and dispatch):
-  customer           pk T#{tenant}#CUST#{customer_id}   sk CUSTOMER
-  location           pk T#{tenant}#CUST#{customer_id}   sk LOC#{location_id}
+  customer           pk T#{tenant}#CUST#{customer_id}   sk CUSTOMER       (version attribute)
+                     gsi1pk T#{tenant}#PHONE#{e164}       gsi1sk CUST#{customer_id}
+  location           pk T#{tenant}#CUST#{customer_id}   sk LOC#{location_id} (version attribute)
+  customer name word pk T#{tenant}#CNAME#{first 2 chars} sk {word}#{customer_id}
+  settings document  pk T#{tenant}#SETTINGS              sk BOOKING | LEADS (version attribute)
+  lead               pk T#{tenant}#LEAD#{lead_id}        sk LEAD           (version attribute)
+                     gsi1pk T#{tenant}#LEADS#{status}     gsi1sk {received_at}#{lead_id}
+  lead source guard  pk T#{tenant}#LEADSRC#{channel}#{source_id}  sk GUARD  (TTL expires_at)
+  lead duplicate     pk T#{tenant}#LEADDUP#{yyyy-mm-dd}#{phone|street|postal}  sk GUARD  (TTL)
+  webhook receipt    pk T#{tenant}#WHMSG#{webhook-id}    sk {webhook-timestamp} (TTL expires_at)
+  request counter    pk T#{tenant}#RATE#{client}#{minute} sk RATE          (TTL expires_at)
+  reservation        pk T#{tenant}#RESERVATION#{job_id}  sk RESERVATION  (Reserve with Google)
+                     gsi1pk T#{tenant}#RESERVER#{google user id}  gsi1sk {job_id}
+  reservation token  pk T#{tenant}#RESERVETOKEN#{idempotency_token}  sk GUARD  (TTL expires_at)
+  project            pk T#{tenant}#PROJECT#{project_id}  sk PROJECT
+  project's job      pk T#{tenant}#PROJECT#{project_id}  sk JOB#{job_id}
+  sold estimate      pk T#{tenant}#ESTIMATE#{estimate_id} sk GUARD       (the job it became)
   job                pk T#{tenant}#JOB#{job_id}          sk JOB            (version attribute)
   appointment        pk T#{tenant}#JOB#{job_id}          sk APPT#{appointment_id}
   outbox item        pk T#{tenant}#OUTBOX#{event_id}     sk OUTBOX         (TTL expires_at)
@@ -34,6 +49,55 @@ def customer_pk(tenant_id: str, customer_id: str) -> str:
 
 
 CUSTOMER_SK = "CUSTOMER"
+
+
+def customer_phone_pk(tenant_id: str, phone: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#PHONE#{phone}"
+
+
+def customer_phone_sk(customer_id: str) -> str:
+    return f"CUST#{customer_id}"
+
+
+def customer_name_pk(tenant_id: str, word: str) -> str:
+    """Words are spread over partitions by their first two characters; a search word needs two."""
+    return f"{tenant_prefix(tenant_id)}#CNAME#{word[:2]}"
+
+
+def customer_name_sk(word: str, customer_id: str) -> str:
+    return f"{word}#{customer_id}"
+
+
+def settings_pk(tenant_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#SETTINGS"
+
+
+BOOKING_SETTINGS_SK = "BOOKING"
+LEAD_RECEIVERS_SK = "LEADS"
+
+
+def lead_pk(tenant_id: str, lead_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#LEAD#{lead_id}"
+
+
+LEAD_SK = "LEAD"
+GUARD_SK = "GUARD"
+
+
+def leads_of_status_pk(tenant_id: str, status: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#LEADS#{status}"
+
+
+def lead_source_pk(tenant_id: str, source_ref: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#LEADSRC#{source_ref}"
+
+
+def lead_duplicate_pk(tenant_id: str, day: date, duplicate_key: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#LEADDUP#{day.isoformat()}#{duplicate_key}"
+
+
+def webhook_receipt_pk(tenant_id: str, message_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#WHMSG#{message_id}"
 
 
 def location_sk(location_id: str) -> str:
@@ -151,3 +215,40 @@ def device_sk(token_hash: str) -> str:
 
 def due_sk(appointment_id: str, key: str) -> str:
     return f"DUE#{appointment_id}#{key}"
+
+
+def rate_pk(tenant_id: str, client: str, minute: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#RATE#{client}#{minute}"
+
+
+RATE_SK = "RATE"
+
+
+def reservation_pk(tenant_id: str, booking_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#RESERVATION#{booking_id}"
+
+
+RESERVATION_SK = "RESERVATION"
+
+
+def reserver_pk(tenant_id: str, user_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#RESERVER#{user_id}"
+
+
+def reservation_token_pk(tenant_id: str, token: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#RESERVETOKEN#{token}"
+
+
+def project_pk(tenant_id: str, project_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#PROJECT#{project_id}"
+
+
+PROJECT_SK = "PROJECT"
+
+
+def project_job_sk(job_id: str) -> str:
+    return f"JOB#{job_id}"
+
+
+def estimate_pk(tenant_id: str, estimate_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#ESTIMATE#{estimate_id}"
