@@ -80,8 +80,14 @@ def queue_arn(name: str) -> str:
 def environment() -> dict[str, str]:
     env = RESOURCES.environment(STAGE)
     env.update({q.arn_env_var: queue_arn(q.name) for q in RESOURCES.queues})
-    # Replaced by the real stream ARN once the table exists; the decorator only records it.
-    env[CORE.stream_env_var] = f"arn:aws:dynamodb:{REGION}:{DEFAULT_ACCOUNT_ID}:table/core/stream/0"
+    # Replaced by the real stream ARNs once the tables exist; the decorators only record them.
+    env.update(
+        {
+            t.stream_env_var: f"arn:aws:dynamodb:{REGION}:{DEFAULT_ACCOUNT_ID}:table/{t.name}/stream/0"
+            for t in RESOURCES.tables
+            if t.stream
+        }
+    )
     env.update(
         AWS_DEFAULT_REGION=REGION,
         AWS_REGION=REGION,
