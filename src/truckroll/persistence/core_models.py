@@ -76,6 +76,8 @@ class JobItem(CoreItem, discriminator="job"):
     payments = NumberAttribute(default=0)
     invoice_items = _strings()
     status = UnicodeAttribute()  # derived; stored for reading and filtering only
+    auto_dispatch = BooleanAttribute(default=True)
+    technician_specific = BooleanAttribute(default=False)
     version = VersionAttribute()
 
 
@@ -91,6 +93,7 @@ class AppointmentItem(CoreItem, discriminator="appointment"):
     assignments = UnicodeAttribute(default="[]")  # JSON: technician id, progress, pause reason, forced
     confirmed = BooleanAttribute(default=False)
     canceled = BooleanAttribute(default=False)
+    auto_alert = UnicodeAttribute(null=True)
 
 
 class OutboxItem(CoreItem, discriminator="outbox"):
@@ -125,6 +128,7 @@ class BoardEntryItem(CoreItem, discriminator="board_entry"):
     lon = NumberAttribute(null=True)
     technician_ids = _strings()
     alerts = _strings()
+    auto_alert = UnicodeAttribute(null=True)
     job_version = NumberAttribute(default=0)
 
 

@@ -251,6 +251,7 @@ def appointment_view(appointment: Appointment) -> dict[str, Any]:
         "arrival_window": _window(appointment.visit.arrival_window),
         "status": appointment.status.value,
         "confirmed": appointment.confirmed,
+        "auto_dispatch_reason": appointment.auto_alert,
         "technicians": [
             {
                 "technician_id": a.technician_id,
@@ -272,6 +273,8 @@ def job_view(job: Job) -> dict[str, Any]:
         "cancel_reason": job.cancel_reason,
         "payments": job.payments,
         "invoice_items": list(job.invoice_items),
+        "auto_dispatch": job.auto_dispatch,
+        "technician_specific": job.technician_specific,
         "appointments": [appointment_view(a) for a in job.appointments],
     }
 
