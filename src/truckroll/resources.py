@@ -190,4 +190,5 @@ RESOURCES = Resources(
         StreamConsumer(table="core", consumer="dispatch", handler="relay_outbox"),
     ),
     topics=(Topic(name="alarms", env_var="ALARMS_TOPIC"),),
+    schedules=(Schedule(consumer="dispatch", handler="auto_dispatch", rate_minutes=5),),
 )

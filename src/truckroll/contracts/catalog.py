@@ -6,11 +6,13 @@ from pydantic import BaseModel
 
 from truckroll.contracts.dispatch import (
     APPOINTMENT_EVENTS,
+    AUTO_DISPATCH_REQUESTED,
     CREW_EVENTS,
     JOB_EVENTS,
     NON_JOB_EVENTS,
     TECHNICIAN_MESSAGED,
     AppointmentChangeV1,
+    AutoDispatchRequestedV1,
     CrewChangeV1,
     JobChangeV1,
     NonJobEventChangeV1,
@@ -27,6 +29,7 @@ CATALOG: dict[tuple[str, int], type[BaseModel]] = {
     **{(event_type, 1): NonJobEventChangeV1 for event_type in NON_JOB_EVENTS.values()},
     **{(event_type, 1): CrewChangeV1 for event_type in CREW_EVENTS.values()},
     (TECHNICIAN_SHIFTS_SET, 1): TechnicianShiftsSetV1,
+    (AUTO_DISPATCH_REQUESTED, 1): AutoDispatchRequestedV1,
 }
 
 

@@ -311,6 +311,7 @@ class Job:
         actor: Actor,
         at: datetime,
         first_names: Mapping[str, str] = NO_NAMES,
+        reason: str | None = None,
     ) -> None:
         self._require_workable()
         appointment = self.appointment(appointment_id)
@@ -325,10 +326,16 @@ class Job:
             + tuple(Assignment(t, first_name=first_names.get(t)) for t in added),
             auto_alert=None,
         )
-        self._changed(AppointmentChange.ASSIGNED, self._put(updated), actor, at, added=added)
+        self._changed(AppointmentChange.ASSIGNED, self._put(updated), actor, at, added=added, reason=reason)
 
     def unassign(
-        self, appointment_id: str, technician_ids: tuple[str, ...], *, actor: Actor, at: datetime
+        self,
+        appointment_id: str,
+        technician_ids: tuple[str, ...],
+        *,
+        actor: Actor,
+        at: datetime,
+        reason: str | None = None,
     ) -> None:
         self._require_workable()
         appointment = self.appointment(appointment_id)
@@ -337,7 +344,9 @@ class Job:
             _require_removable(appointment, technician_id)
         kept = tuple(a for a in appointment.assignments if a.technician_id not in removed)
         updated = replace(appointment, assignments=kept)
-        self._changed(AppointmentChange.UNASSIGNED, self._put(updated), actor, at, removed=removed)
+        self._changed(
+            AppointmentChange.UNASSIGNED, self._put(updated), actor, at, removed=removed, reason=reason
+        )
 
     def reassign(
         self,
@@ -348,6 +357,7 @@ class Job:
         actor: Actor,
         at: datetime,
         first_names: Mapping[str, str] = NO_NAMES,
+        reason: str | None = None,
     ) -> None:
         """Put ``new`` in ``old``'s place: ``new`` is told, ``old`` sees it leave their list."""
         self._require_workable()
@@ -359,7 +369,13 @@ class Job:
         assignments = tuple(assignment if a.technician_id == old else a for a in appointment.assignments)
         updated = replace(appointment, assignments=assignments, auto_alert=None)
         self._changed(
-            AppointmentChange.REASSIGNED, self._put(updated), actor, at, added=(new,), removed=(old,)
+            AppointmentChange.REASSIGNED,
+            self._put(updated),
+            actor,
+            at,
+            added=(new,),
+            removed=(old,),
+            reason=reason,
         )
 
     def reschedule(
@@ -371,6 +387,7 @@ class Job:
         actor: Actor,
         at: datetime,
         first_names: Mapping[str, str] = NO_NAMES,
+        reason: str | None = None,
     ) -> None:
         """Move a visit that has not started to a new time (and window), optionally to other
         technicians. A confirmation was for the old time, so the lock is released."""
@@ -396,6 +413,7 @@ class Job:
             added=tuple(t for t in after if t not in before),
             removed=tuple(t for t in before if t not in after),
             previous=appointment.visit,
+            reason=reason,
         )
 
     def progress(

@@ -196,3 +196,45 @@ class TechnicianItem(CoreItem, discriminator="technician"):
     skills = _strings()
     active = BooleanAttribute()
     home = UnicodeAttribute(null=True)  # JSON: street, city, state, postal code, lat, lon, verified
+
+
+class EnabledTenants(GlobalSecondaryIndex["AutoDispatchSettingsItem"]):  # type: ignore[no-untyped-call]
+    """The tenants with automatic dispatch on (gsi2, sparse): whom the schedule plans for."""
+
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class AutoDispatchSettingsItem(CoreItem, discriminator="auto_dispatch_settings"):
+    enabled = BooleanAttribute()
+    horizon_days = NumberAttribute()
+    timezone = UnicodeAttribute()
+    business_start = UnicodeAttribute()  # HH:MM
+    business_end = UnicodeAttribute()
+    max_drive_minutes = NumberAttribute(null=True)
+    job_types = ListAttribute[str](null=True)
+    skill_tags = _strings()
+    debounce_seconds = NumberAttribute()
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    enabled_tenants = EnabledTenants()
+
+
+class PlanRequestItem(CoreItem, discriminator="auto_dispatch_request"):
+    """A run of automatic dispatch is due for the tenant (triggers in a burst find it and stop)."""
+
+    requested_at = NumberAttribute()  # epoch seconds
+
+
+class PositionItem(CoreItem, discriminator="position"):
+    """A technician's latest live position (the newest report wins)."""
+
+    technician_id = UnicodeAttribute()
+    lat = NumberAttribute()
+    lon = NumberAttribute()
+    at = UnicodeAttribute()
+    at_epoch = NumberAttribute()

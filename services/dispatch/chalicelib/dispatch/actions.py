@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import TypeVar
 
 from chalicelib.dispatch.bootstrap import Dispatch
+from chalicelib.dispatch.triggers import request_plan
 
 from truckroll.auth import Principal, Role
 from truckroll.domain.board import board_changes, board_entries
@@ -59,11 +60,32 @@ def change_job(
     job_id: str, principal: Principal, dispatch: Dispatch, act: Act, *, force: bool = False
 ) -> Job:
     """Run ``act`` on the job as one transaction, retried on stale reads (see the module notes)."""
-    actor = actor_of(principal)
+    return commit_change(
+        principal.tenant_id,
+        job_id,
+        actor_of(principal),
+        dispatch,
+        act,
+        force=force,
+        visible=lambda job: may_see(job, principal),
+    )
+
+
+def commit_change(
+    tenant_id: str,
+    job_id: str,
+    actor: Actor,
+    dispatch: Dispatch,
+    act: Act,
+    *,
+    force: bool = False,
+    visible: Callable[[Job], bool] = lambda job: True,
+) -> Job:
+    """:func:`change_job` for ``actor`` (a person or automatic dispatch) on the tenant's job."""
 
     def attempt(uow: DynamoCoreUnitOfWork) -> Job:
-        job = uow.jobs.get(principal.tenant_id, job_id)
-        if job is None or not may_see(job, principal):
+        job = uow.jobs.get(tenant_id, job_id)
+        if job is None or not visible(job):
             raise NotFound(f"job {job_id} not found")
         site = uow.jobs.site(job)
         before_entries = board_entries(job, site, job.version)
@@ -115,6 +137,17 @@ def _rebook(uow: DynamoCoreUnitOfWork, job: Job, before: list[Appointment], *, f
         uow.schedules.put(updated)
 
 
+def by_hand(act: Act) -> Act:
+    """A dispatcher's planning action: it wins over automatic dispatch, which leaves the job alone
+    from then on (the job's auto toggle is switched off in the same transaction)."""
+
+    def planned(job: Job, actor: Actor, at: datetime) -> None:
+        act(job, actor, at)
+        job.take_over()
+
+    return planned
+
+
 # -- the actions ---------------------------------------------------------------------------------
 
 
@@ -161,8 +194,10 @@ def assign(
         job_id,
         principal,
         dispatch,
-        lambda job, actor, at: job.assign(
-            appointment_id, technician_ids, actor=actor, at=at, first_names=first_names
+        by_hand(
+            lambda job, actor, at: job.assign(
+                appointment_id, technician_ids, actor=actor, at=at, first_names=first_names
+            )
         ),
         force=force,
     )
@@ -180,7 +215,7 @@ def unassign(
         job_id,
         principal,
         dispatch,
-        lambda job, actor, at: job.unassign(appointment_id, technician_ids, actor=actor, at=at),
+        by_hand(lambda job, actor, at: job.unassign(appointment_id, technician_ids, actor=actor, at=at)),
     )
 
 
@@ -199,8 +234,10 @@ def reassign(
         job_id,
         principal,
         dispatch,
-        lambda job, actor, at: job.reassign(
-            appointment_id, old, new, actor=actor, at=at, first_names=first_names
+        by_hand(
+            lambda job, actor, at: job.reassign(
+                appointment_id, old, new, actor=actor, at=at, first_names=first_names
+            )
         ),
         force=force,
     )
@@ -221,8 +258,10 @@ def reschedule(
         job_id,
         principal,
         dispatch,
-        lambda job, actor, at: job.reschedule(
-            appointment_id, visit, technician_ids, actor=actor, at=at, first_names=first_names
+        by_hand(
+            lambda job, actor, at: job.reschedule(
+                appointment_id, visit, technician_ids, actor=actor, at=at, first_names=first_names
+            )
         ),
         force=force,
     )
@@ -263,7 +302,9 @@ def report_progress(job_id: str, progress: Progress, principal: Principal, dispa
             reason=progress.reason,
         )
 
-    return change_job(job_id, principal, dispatch, act)
+    job = change_job(job_id, principal, dispatch, act)
+    request_plan(principal.tenant_id, "appointment.status_changed", dispatch)
+    return job
 
 
 def hold(job_id: str, reason: str | None, principal: Principal, dispatch: Dispatch) -> Job:

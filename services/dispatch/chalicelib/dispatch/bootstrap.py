@@ -4,24 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
-from chalicelib.dispatch.projection import project_job_booked
 
-from truckroll.contracts.envelope import EventEnvelope
-from truckroll.contracts.jobs import JOB_BOOKED, JobBookedV1
 from truckroll.domain.windows import Clock, utc_now
-from truckroll.messaging.consumer import EventConsumer, Subscription
+from truckroll.messaging.consumer import EventConsumer
 from truckroll.messaging.idempotency import idempotency_store
 from truckroll.messaging.outbox import OutboxRelay
-from truckroll.messaging.sqs import Publisher, SqsPublisher
+from truckroll.messaging.sqs import OutboundMessage, Publisher, SqsPublisher
+from truckroll.persistence.autodispatch import DynamoAutoDispatchRepository
 from truckroll.persistence.board import DynamoBoardRepository
 from truckroll.persistence.core import DynamoCoreUnitOfWork
 from truckroll.persistence.ports import BoardRepository
 from truckroll.persistence.technicians import DynamoTechnicianRepository
+from truckroll.travel import Haversine, TravelTimes
 
 SERVICE = "dispatch"
 CONSUMER = "dispatch.on_event"
+#: Seconds the optimizer gets for one day of one tenant's plan.
+SOLVE_SECONDS = 2.0
+
+
+class DelayedSender(Protocol):
+    def send_later(self, message: OutboundMessage, delay_seconds: int) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,10 @@ class Dispatch:
     clock: Clock
     consumer: EventConsumer
     relay: OutboxRelay
+    auto: DynamoAutoDispatchRepository
+    later: DelayedSender
+    travel: TravelTimes
+    solve_seconds: float = SOLVE_SECONDS
 
 
 def bootstrap(
@@ -40,22 +50,28 @@ def bootstrap(
     idempotency: BasePersistenceLayer | None = None,
     clock: Clock = utc_now,
     publisher: Publisher | None = None,
+    later: DelayedSender | None = None,
+    travel: TravelTimes | None = None,
 ) -> Dispatch:
-    board = board or DynamoBoardRepository(clock)
+    # The handlers run use cases that take the finished wiring; imported here, as they import it.
+    from chalicelib.dispatch.handlers import subscriptions
 
-    def on_job_booked(envelope: EventEnvelope, data: JobBookedV1) -> None:
-        project_job_booked(envelope.tenant_id, data, board)
-
+    wired: list[Dispatch] = []
     consumer = EventConsumer(
-        CONSUMER,
-        [Subscription(JOB_BOOKED, 1, JobBookedV1, on_job_booked)],
-        idempotency or idempotency_store(CONSUMER),
+        CONSUMER, subscriptions(lambda: wired[0]), idempotency or idempotency_store(CONSUMER)
     )
-    return Dispatch(
-        board=board,
-        technicians=DynamoTechnicianRepository(),
-        uow=lambda: DynamoCoreUnitOfWork(producer=SERVICE, clock=clock),
-        clock=clock,
-        consumer=consumer,
-        relay=OutboxRelay(SERVICE, publisher or SqsPublisher()),
+    sqs = SqsPublisher()
+    wired.append(
+        Dispatch(
+            board=board or DynamoBoardRepository(clock),
+            technicians=DynamoTechnicianRepository(),
+            uow=lambda: DynamoCoreUnitOfWork(producer=SERVICE, clock=clock),
+            clock=clock,
+            consumer=consumer,
+            relay=OutboxRelay(SERVICE, publisher or sqs),
+            auto=DynamoAutoDispatchRepository(),
+            later=later or sqs,
+            travel=travel or Haversine(),
+        )
     )
+    return wired[0]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import time
 from typing import Annotated, Any, Literal, TypeVar
 
+from chalicelib.dispatch.auto import DayRun
 from chalicelib.dispatch.people import Booked
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from truckroll.domain.autodispatch import AutoSettings
 from truckroll.domain.crews import Crew, CrewMember, MemberKind
 from truckroll.domain.events import AuditEntry
 from truckroll.domain.geo import Circle, Point, Polygon, Rectangle, Shape
@@ -346,4 +349,69 @@ def crew_view(crew: Crew) -> dict[str, Any]:
         "crew_id": crew.crew_id,
         "name": crew.name,
         "members": [{"technician_id": m.technician_id, "kind": m.kind.value} for m in crew.members],
+    }
+
+
+def run_view(runs: Sequence[DayRun]) -> dict[str, Any]:
+    return {
+        "days": [
+            {
+                "date": r.day.isoformat(),
+                "outcomes": [{k: v for k, v in vars(o).items() if k != "double_booked"} for o in r.outcomes],
+                "skipped_technicians": [
+                    {"technician_id": t, "reason": why} for t, why in sorted(r.skipped_technicians.items())
+                ],
+            }
+            for r in runs
+        ]
+    }
+
+
+class AutoSettingsIn(Body):
+    """Automatic dispatch for the tenant: on or off, how far ahead it plans, the business hours
+    (local, in ``timezone``) no visit may fall outside, the longest drive between two stops, the job
+    types it plans (null: all), the job tags that are skills, and how long a burst of triggers is
+    collected before it runs."""
+
+    enabled: bool
+    horizon_days: int = Field(default=2, ge=1, le=7)
+    timezone: str = Field(default="UTC", min_length=1, max_length=64)
+    business_start: time = Field(default=time(7), strict=False)
+    business_end: time = Field(default=time(19), strict=False)
+    max_drive_minutes: int | None = Field(default=None, ge=1, le=600)
+    job_types: list[Text] | None = Field(default=None, max_length=100)
+    skill_tags: list[Text] = Field(default_factory=list, max_length=200)
+    debounce_seconds: int = Field(default=60, ge=0, le=900)
+
+    def to_settings(self, tenant_id: str) -> AutoSettings:
+        return AutoSettings(
+            tenant_id=tenant_id,
+            enabled=self.enabled,
+            horizon_days=self.horizon_days,
+            timezone=self.timezone,
+            business_start=self.business_start,
+            business_end=self.business_end,
+            max_drive_minutes=self.max_drive_minutes,
+            job_types=None if self.job_types is None else tuple(self.job_types),
+            skill_tags=tuple(self.skill_tags),
+            debounce_seconds=self.debounce_seconds,
+        )
+
+
+class AutoTogglesIn(Body):
+    auto_dispatch: bool
+    technician_specific: bool = False
+
+
+def settings_view(settings: AutoSettings) -> dict[str, Any]:
+    return {
+        "enabled": settings.enabled,
+        "horizon_days": settings.horizon_days,
+        "timezone": settings.timezone,
+        "business_start": settings.business_start.isoformat("minutes"),
+        "business_end": settings.business_end.isoformat("minutes"),
+        "max_drive_minutes": settings.max_drive_minutes,
+        "job_types": None if settings.job_types is None else list(settings.job_types),
+        "skill_tags": list(settings.skill_tags),
+        "debounce_seconds": settings.debounce_seconds,
     }

@@ -1,0 +1,222 @@
+"""Automatic dispatch under the pumps: jobs booked through booking's HTTP API are planned by the
+run their bookings trigger; a dispatcher's assignment racing a run wins; every appointment auto mode
+leaves or takes unassigned carries an alert with the reason, on the board and in the audit trail."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
+from typing import Any
+
+import pytest
+
+from truckroll_local.apps import module_name
+from truckroll_local.responses import HttpResponse
+from truckroll_local.stack import LocalStack
+
+pytestmark = pytest.mark.integration
+
+AUSTIN = (30.2672, -97.7431)
+SYSTEM = {"id": "system", "role": "auto_dispatch"}
+PLANNING = {"appointment.assigned", "appointment.rescheduled", "appointment.reassigned"}
+
+
+def _at(day: date, hour: float) -> str:
+    return (datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(hours=hour)).isoformat()
+
+
+class AutoOffice:
+    """A tenant of its own on the shared stack with auto mode on, planning tomorrow (UTC)."""
+
+    def __init__(self, stack: LocalStack, technicians: int) -> None:
+        self.stack = stack
+        self.tenant = f"t-{uuid.uuid4().hex[:10]}"
+        self.headers = stack.auth_headers("dispatcher@demo", tenant_id=self.tenant)
+        self.day = datetime.now(UTC).date() + timedelta(days=1)
+        self.technicians = [f"auto-{n}@demo" for n in range(technicians)]
+        for n, technician_id in enumerate(self.technicians):
+            self.hire(technician_id, n)
+
+    def hire(self, technician_id: str, n: int, skills: tuple[str, ...] = ()) -> None:
+        lat, lon = AUSTIN[0] + 0.02 * (n % 3 - 1), AUSTIN[1] + 0.02 * (n // 3 - 1)
+        profile = {
+            "technician_id": technician_id,
+            "name": f"Tech {n}",
+            "skills": list(skills),
+            "home": {
+                "street": f"{n} Home St",
+                "city": "Austin",
+                "state": "TX",
+                "postal_code": "78701",
+                "verified": True,
+                "lat": lat,
+                "lon": lon,
+            },
+        }
+        assert self.call("POST", "/technicians", profile).status == 201
+        shift = {"start": _at(self.day, 7), "end": _at(self.day, 19)}
+        assert self.call("POST", f"/technicians/{technician_id}/shifts", shift).status == 201
+
+    def call(self, method: str, path: str, body: Any = None) -> HttpResponse:
+        return self.stack.request(method, f"/dispatch{path}", self.headers, body)
+
+    def enable(self, **settings: Any) -> None:
+        body = {"enabled": True, "horizon_days": 2, "debounce_seconds": 0, **settings}
+        saved = self.call("PUT", "/auto-dispatch", body)
+        assert saved.status == 200, saved.text
+
+    def book(self, n: int, window_start: float, tags: tuple[str, ...] = ()) -> tuple[str, str]:
+        """A one-hour job at a spot near downtown, its arrival window two hours from ``window_start``."""
+        body = {
+            "customer": {"name": f"Customer {n}", "phone": f"+1512555{n:04d}", "phone_type": "mobile"},
+            "location": {
+                "street": f"{n} Oak St",
+                "city": "Austin",
+                "state": "TX",
+                "postal_code": "78701",
+                "verified": True,
+                "lat": AUSTIN[0] + 0.01 * ((n * 7) % 9 - 4),
+                "lon": AUSTIN[1] + 0.01 * ((n * 5) % 9 - 4),
+                "tags": list(tags),
+            },
+            "job": {"job_type": "Maintenance", "summary": f"Tune-up {n}"},
+            "appointment": {
+                "start": _at(self.day, window_start),
+                "end": _at(self.day, window_start + 1),
+                "arrival_window": {
+                    "start": _at(self.day, window_start),
+                    "end": _at(self.day, window_start + 2),
+                },
+            },
+        }
+        booked = self.stack.request("POST", "/booking/jobs", self.headers, body)
+        assert booked.status == 201, booked.text
+        job = booked.json()
+        return job["job_id"], job["appointments"][0]["appointment_id"]
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        response = self.call("GET", f"/jobs/{job_id}")
+        assert response.status == 200, response.text
+        found: dict[str, Any] = response.json()
+        return found
+
+    def board(self) -> dict[str, Any]:
+        response = self.call("GET", f"/board?date={self.day.isoformat()}")
+        assert response.status == 200, response.text
+        board: dict[str, Any] = response.json()
+        return board
+
+    def audit(self, job_id: str) -> list[dict[str, Any]]:
+        response = self.call("GET", f"/jobs/{job_id}/audit")
+        assert response.status == 200, response.text
+        entries: list[dict[str, Any]] = response.json()["entries"]
+        return entries
+
+
+def _auto() -> tuple[Any, Any]:
+    """Automatic dispatch's use cases and the dispatch service's wiring, as the local stack loaded them."""
+    return sys.modules["chalicelib.dispatch.auto"], sys.modules[module_name("dispatch")].dispatch()
+
+
+def test_thirty_booked_jobs_are_assigned_by_the_runs_their_bookings_trigger(local_stack: LocalStack) -> None:
+    office = AutoOffice(local_stack, technicians=5)
+    office.enable()
+    jobs = [office.book(n, window_start=7 + (n % 10)) for n in range(30)]
+    local_stack.drain()
+    board = office.board()
+    assert board["trays"]["unassigned"] == []
+    entries = {e["appointment_id"]: e for e in board["appointments"]}
+    assert sorted(entries) == sorted(a for _, a in jobs)
+    by_technician: dict[str, list[tuple[datetime, datetime]]] = {}
+    for job_id, appointment_id in jobs:
+        (appointment,) = office.job(job_id)["appointments"]
+        start, end = datetime.fromisoformat(appointment["start"]), datetime.fromisoformat(appointment["end"])
+        window = appointment["arrival_window"]
+        assert datetime.fromisoformat(window["start"]) <= start <= datetime.fromisoformat(window["end"])
+        assert start >= datetime.fromisoformat(_at(office.day, 7))
+        assert end <= datetime.fromisoformat(_at(office.day, 19))
+        (technician,) = appointment["technicians"]
+        assert technician["technician_id"] in office.technicians
+        assert entries[appointment_id]["technicians"] == [{"technician_id": technician["technician_id"]}]
+        by_technician.setdefault(technician["technician_id"], []).append((start, end))
+        planned = [e for e in office.audit(job_id) if e["what"] in PLANNING]
+        assert [e["who"] for e in planned] == [SYSTEM]
+        assert planned[0]["why"].startswith(f"planned by automatic dispatch: {technician['technician_id']}")
+    for visits in by_technician.values():
+        ordered = sorted(visits)
+        assert all(a[1] <= b[0] for a, b in pairwise(ordered)), "double booked"
+
+
+def test_a_manual_assignment_racing_a_run_wins_and_switches_auto_mode_off_for_the_job(
+    local_stack: LocalStack,
+) -> None:
+    office = AutoOffice(local_stack, technicians=2)
+    job_id, appointment_id = office.book(1, window_start=9)
+    local_stack.drain()  # auto mode is still off: nothing is planned
+    office.enable()
+    auto, dispatch = _auto()
+    plans = auto.plan_days(office.tenant, dispatch)  # the run has its plan...
+    (planned,) = [d for p in plans for d in p.decisions if d.appointment_id == appointment_id]
+    (other,) = [t for t in office.technicians if t != planned.technician_id]
+    manual = office.call(  # ...when a dispatcher assigns the job to someone else
+        "POST", f"/jobs/{job_id}/appointments/{appointment_id}/assign", {"technician_ids": [other]}
+    )
+    assert manual.status == 200, manual.text
+    runs = [auto.carry_out(office.tenant, plan, dispatch) for plan in plans]
+    (outcome,) = [o for r in runs for o in r.outcomes if o.appointment_id == appointment_id]
+    assert outcome.action == "skipped"
+    assert "changed after the plan" in outcome.detail
+    job = office.job(job_id)
+    assert job["auto_dispatch"] is False
+    assert [t["technician_id"] for t in job["appointments"][0]["technicians"]] == [other]
+    assert all(e["who"] != SYSTEM for e in office.audit(job_id))
+    local_stack.drain()  # the run enabling asked for leaves the job alone
+    assert [t["technician_id"] for t in office.job(job_id)["appointments"][0]["technicians"]] == [other]
+
+
+def test_every_appointment_auto_mode_leaves_or_takes_unassigned_carries_an_alert(
+    local_stack: LocalStack,
+) -> None:
+    office = AutoOffice(local_stack, technicians=1)
+    office.enable(skill_tags=["gas"])
+    gas_job, gas_appointment = office.book(1, window_start=9, tags=("gas",))
+    job_id, appointment_id = office.book(2, window_start=11)
+    local_stack.drain()
+    board = office.board()
+    assert board["trays"]["unassigned"] == [gas_appointment]
+    gas_entry = next(e for e in board["appointments"] if e["appointment_id"] == gas_appointment)
+    assert gas_entry["alerts"] == ["auto_dispatch"]
+    assert gas_entry["auto_dispatch_reason"] == "no technician with skill 'gas' on shift"
+    flagged = [e for e in office.audit(gas_job) if e["what"] == "appointment.flagged"]
+    assert [(e["who"], e["why"]) for e in flagged] == [(SYSTEM, "no technician with skill 'gas' on shift")]
+
+    # The technician's shift is taken away: auto mode takes its own assignment back, and says why.
+    technician = office.technicians[0]
+    shifts = office.call(
+        "GET", f"/technicians/{technician}/shifts?from={office.day.isoformat()}&to={office.day.isoformat()}"
+    ).json()
+    (shift,) = shifts["days"][0]["shifts"]
+    assert (
+        office.call("DELETE", f"/technicians/{technician}/shifts/{office.day}/{shift['shift_id']}").status
+        == 204
+    )
+    ran = office.call("POST", "/auto-dispatch/run")
+    assert ran.status == 200, ran.text
+    board = office.board()
+    assert sorted(board["trays"]["unassigned"]) == sorted([gas_appointment, appointment_id])
+    entry = next(e for e in board["appointments"] if e["appointment_id"] == appointment_id)
+    assert entry["alerts"] == ["auto_dispatch"]
+    assert entry["auto_dispatch_reason"] == "no technician is on shift"
+    trail = [(e["what"], e["who"], e["why"]) for e in office.audit(job_id)]
+    assert trail[-2:] == [
+        ("appointment.unassigned", SYSTEM, "no technician is on shift"),
+        ("appointment.flagged", SYSTEM, "no technician is on shift"),
+    ]
+    gas_trail = office.audit(gas_job)
+    latest = gas_trail[-1]
+    assert (latest["what"], latest["why"]) == ("appointment.flagged", "no technician is on shift")
+    assert office.call("POST", "/auto-dispatch/run").status == 200  # nothing new to say: no new alert
+    assert len(office.audit(job_id)) == len(trail)
+    assert len(office.audit(gas_job)) == len(gas_trail)
