@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import sys
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
 import pytest
 
+from truckroll.contracts.envelope import new_event
+from truckroll.messaging.sqs import OutboundMessage, SqsPublisher
 from truckroll_local.apps import module_name
 from truckroll_local.responses import HttpResponse
 from truckroll_local.stack import LocalStack
@@ -220,3 +223,107 @@ def test_every_appointment_auto_mode_leaves_or_takes_unassigned_carries_an_alert
     assert office.call("POST", "/auto-dispatch/run").status == 200  # nothing new to say: no new alert
     assert len(office.audit(job_id)) == len(trail)
     assert len(office.audit(gas_job)) == len(gas_trail)
+
+
+class Recorder:
+    """Stands in for SQS's delayed send, to see what the debounce sends."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[Any, int]] = []
+
+    def send_later(self, message: Any, delay_seconds: int) -> None:
+        self.sent.append((message.envelope, delay_seconds))
+
+
+def test_a_burst_of_triggers_collapses_into_one_delayed_request(local_stack: LocalStack) -> None:
+    office = AutoOffice(local_stack, technicians=0)
+    auto, wiring = _auto()
+    triggers = sys.modules["chalicelib.dispatch.triggers"]
+    recorder = Recorder()
+    dispatch = replace(wiring, later=recorder)
+    assert triggers.request_plan(office.tenant, "job.booked", dispatch) is False  # auto mode is off
+    office.enable()
+    local_stack.drain()  # the request enabling made (sent for real, at once) runs and clears
+    wiring.auto.put_settings(replace(wiring.auto.settings(office.tenant), debounce_seconds=120))
+    asked = [triggers.request_plan(office.tenant, f"trigger {n}", dispatch) for n in range(5)]
+    assert asked == [True, False, False, False, False]
+    ((envelope, delay),) = recorder.sent
+    assert (envelope.event_type, envelope.tenant_id, delay) == (
+        "dispatch.auto_dispatch_requested",
+        office.tenant,
+        120,
+    )
+    assert envelope.data["trigger"] == "trigger 0"
+    auto.run_requested(office.tenant, dispatch)  # the run clears the request: the next trigger asks again
+    assert triggers.request_plan(office.tenant, "later", dispatch) is True
+    assert [e.data["trigger"] for e, _ in recorder.sent] == ["trigger 0", "later"]  # still pending
+
+
+def test_the_schedule_asks_for_a_run_of_every_tenant_with_auto_mode_on(local_stack: LocalStack) -> None:
+    on, off = AutoOffice(local_stack, technicians=0), AutoOffice(local_stack, technicians=0)
+    on.enable()
+    assert off.call("PUT", "/auto-dispatch", {"enabled": False}).status == 200
+    local_stack.drain()
+    auto, wiring = _auto()
+    recorder = Recorder()
+    assert auto.request_all(replace(wiring, later=recorder)) >= 1
+    asked = {e.tenant_id for e, _ in recorder.sent}
+    assert on.tenant in asked
+    assert off.tenant not in asked
+    assert {e.data["trigger"] for e, _ in recorder.sent} == {"schedule"}
+
+
+def test_the_latest_live_position_of_each_technician_is_kept(local_stack: LocalStack) -> None:
+    office = AutoOffice(local_stack, technicians=0)
+    _, wiring = _auto()
+    queue = sys.modules["chalicelib.dispatch.triggers"].QUEUE
+
+    def report(lat: float, minutes_ago: int) -> None:
+        at = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+        data = {"technician_id": "auto-0@demo", "lat": lat, "lon": -97.7, "at": at.isoformat()}
+        envelope = new_event(
+            "tracking.position_reported", tenant_id=office.tenant, producer="tracking", data=data
+        )
+        assert SqsPublisher().publish([OutboundMessage(queue, envelope)]) == set()
+        local_stack.drain()
+
+    report(30.1, minutes_ago=5)
+    report(30.2, minutes_ago=1)
+    report(30.3, minutes_ago=3)  # late and older than the one kept: dropped
+    (position,) = wiring.auto.positions(office.tenant).values()
+    assert position.point.lat == 30.2
+
+
+def test_settings_and_toggles_are_for_the_office_and_bad_values_are_refused(local_stack: LocalStack) -> None:
+    office = AutoOffice(local_stack, technicians=1)
+    assert office.call("GET", "/auto-dispatch").json()["enabled"] is False
+    technician = local_stack.auth_headers("tech-1@demo", tenant_id=office.tenant)
+    refused = local_stack.request("GET", "/dispatch/auto-dispatch", technician)
+    assert refused.status == 403
+    for body, field in [
+        ({"enabled": True, "timezone": "Mars/Olympus"}, "timezone"),
+        ({"enabled": True, "business_start": "18:00", "business_end": "08:00"}, "business_end"),
+        ({"enabled": True, "horizon_days": 30}, "horizon_days"),
+        ({"enabled": "yes"}, "enabled"),
+    ]:
+        bad = office.call("PUT", "/auto-dispatch", body)
+        assert bad.status == 422, bad.text
+        assert bad.headers["Content-Type"].startswith("application/problem+json")
+        assert field in bad.text
+    office.enable(horizon_days=3, business_start="08:30", job_types=["Maintenance"])
+    saved = office.call("GET", "/auto-dispatch").json()
+    assert (saved["horizon_days"], saved["business_start"], saved["job_types"]) == (
+        3,
+        "08:30",
+        ["Maintenance"],
+    )
+
+    job_id, _ = office.book(1, window_start=9)
+    path = f"/dispatch/jobs/{job_id}/auto-dispatch"
+    assert local_stack.request("PUT", path, technician, {"auto_dispatch": False}).status == 403
+    assert office.call("PUT", f"/jobs/{job_id}/auto-dispatch", {"auto_dispatch": "no"}).status == 422
+    toggled = office.call(
+        "PUT", f"/jobs/{job_id}/auto-dispatch", {"auto_dispatch": True, "technician_specific": True}
+    )
+    assert toggled.status == 200, toggled.text
+    assert (toggled.json()["auto_dispatch"], toggled.json()["technician_specific"]) == (True, True)
