@@ -197,6 +197,13 @@ def put_job_auto_dispatch(job_id: str) -> Response:
     return job_response(job)
 
 
+@app.route("/jobs/{job_id}/explain", methods=["GET"])
+def explain_job(job_id: str) -> Response:
+    appointment_id = query_param(app.request(), "appointment_id", required=False)
+    explanation = auto.explain_job(job_id, appointment_id, app.principal(), dispatch())
+    return json_response(s.explanation_view(explanation))
+
+
 # -- automatic dispatch ----------------------------------------------------------------------------
 
 

@@ -327,3 +327,48 @@ def test_settings_and_toggles_are_for_the_office_and_bad_values_are_refused(loca
     )
     assert toggled.status == 200, toggled.text
     assert (toggled.json()["auto_dispatch"], toggled.json()["technician_specific"]) == (True, True)
+
+
+def test_explain_names_every_technician_with_why_they_are_ruled_out_or_how_they_rank(
+    local_stack: LocalStack,
+) -> None:
+    office = AutoOffice(local_stack, technicians=0)
+    office.hire("near@demo", 0, skills=("gas",))  # 2 km from the job
+    office.hire("far@demo", 8, skills=("gas",))  # 8 km away
+    office.hire("no-gas@demo", 4)
+    profile = {"technician_id": "off@demo", "name": "Off Duty", "skills": ["gas"]}
+    assert office.call("POST", "/technicians", profile).status == 201  # no shift that day
+    office.call("PUT", "/auto-dispatch", {"enabled": False, "skill_tags": ["gas"]})
+    job_id, appointment_id = office.book(4, window_start=10, tags=("gas",))
+    local_stack.drain()
+    explained = office.call("GET", f"/jobs/{job_id}/explain")
+    assert explained.status == 200, explained.text
+    body = explained.json()
+    assert (body["appointment_id"], body["date"], body["auto_dispatch_enabled"]) == (
+        appointment_id,
+        office.day.isoformat(),
+        False,
+    )
+    assert body["treated_as"]["part"] == "free"
+    verdicts = {t["technician_id"]: t for t in body["technicians"]}
+    assert (verdicts["near@demo"]["verdict"], verdicts["near@demo"]["rank"]) == ("candidate", 1)
+    assert (verdicts["far@demo"]["verdict"], verdicts["far@demo"]["rank"]) == ("candidate", 2)
+    assert verdicts["far@demo"]["extra_drive_seconds"] > verdicts["near@demo"]["extra_drive_seconds"]
+    assert verdicts["no-gas@demo"] == {
+        "technician_id": "no-gas@demo",
+        "verdict": "ruled_out",
+        "rank": None,
+        "extra_drive_seconds": None,
+        "reason": "lacks skill 'gas'",
+    }
+    assert verdicts["off@demo"]["reason"] == "no regular shift that day (off, on call or time off)"
+    assert [t["technician_id"] for t in body["technicians"][:2]] == ["near@demo", "far@demo"]
+
+    unknown = office.call("GET", f"/jobs/{job_id}/explain?appointment_id=nope")
+    assert unknown.status == 404
+    technician = local_stack.auth_headers("tech-1@demo", tenant_id=office.tenant)
+    assert local_stack.request("GET", f"/dispatch/jobs/{job_id}/explain", technician).status == 403
+    assert office.call("POST", f"/jobs/{job_id}/cancel", {"reason": "moved away"}).status == 200
+    canceled = office.call("GET", f"/jobs/{job_id}/explain?appointment_id={appointment_id}")
+    assert canceled.status == 409
+    assert "nothing to plan" in canceled.json()["detail"]

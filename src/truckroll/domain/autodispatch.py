@@ -99,6 +99,8 @@ class Position:
 
 
 class Part(StrEnum):
+    """What an appointment is to auto mode (the module notes); ``meaning`` says it to a dispatcher."""
+
     FREE = "free"
     MOVABLE = "movable"
     KEPT = "kept"  # movable, and still fits where it is: left there
@@ -106,6 +108,21 @@ class Part(StrEnum):
     FIXED = "fixed"
     IN_PROGRESS = "in_progress"
     IGNORED = "ignored"
+
+    @property
+    def meaning(self) -> str:
+        return MEANINGS[self]
+
+
+MEANINGS = {
+    Part.FREE: "unassigned: automatic dispatch may assign it",
+    Part.MOVABLE: "assigned by automatic dispatch, no longer fits there: it is planned again",
+    Part.KEPT: "assigned by automatic dispatch and kept there while it fits",
+    Part.SPECIFIC: "technician-specific: it keeps its technician and may shift inside its window",
+    Part.FIXED: "locked: confirmed, planned by hand, several technicians, or a job type not enabled",
+    Part.IN_PROGRESS: "under way: it stays with its technician",
+    Part.IGNORED: "not planned automatically: auto toggle off, job type not enabled, or not workable",
+}
 
 
 def part_of(job: Job, appointment: Appointment, settings: AutoSettings) -> Part:
@@ -310,8 +327,10 @@ def build_plan(
     crew: Sequence[TechnicianDay],
     visits: Sequence[Visiting],
     now: datetime,
+    consider: str | None = None,
 ) -> tuple[Plan, TravelMatrix]:
     """The optimizer problem of ``day`` (travel filled in later from the matrix's points).
+    ``consider``: an appointment to put in as if auto mode were free to place it (to explain it).
 
     Auto mode's earlier assignments that still hold stay where they are (KEPT, locked like FIXED):
     re-planning them every few minutes would move customers' visits for little gain. Only those
@@ -338,6 +357,8 @@ def build_plan(
                 part = Part.KEPT
         plan.parts[appointment.appointment_id] = part
         plan.visits[appointment.appointment_id] = visiting
+        if appointment.appointment_id == consider:
+            part = Part.FREE
         if part in (Part.IGNORED, Part.IN_PROGRESS):
             continue
         point = visiting.point

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.dispatch.actions import Act, commit_change, may_see
+from chalicelib.dispatch.actions import Act, commit_change, get_job, may_see
 from chalicelib.dispatch.bootstrap import Dispatch
 from chalicelib.dispatch.triggers import request_plan
 
+from truckroll import optimize
 from truckroll.auth import Principal
 from truckroll.contracts.tracking import PositionReportedV1
 from truckroll.domain.autodispatch import (
@@ -26,6 +27,7 @@ from truckroll.domain.autodispatch import (
     AutoSettings,
     Decision,
     Move,
+    Part,
     Plan,
     Position,
     TechnicianDay,
@@ -36,11 +38,14 @@ from truckroll.domain.autodispatch import (
 )
 from truckroll.domain.events import Actor
 from truckroll.domain.geo import Point
-from truckroll.domain.jobs import Job
+from truckroll.domain.jobs import ActionRefused, Job
 from truckroll.domain.schedule import DoubleBooked, TechDay
+from truckroll.domain.status import UPCOMING
 from truckroll.domain.technicians import Technician
 from truckroll.errors import Conflict, TruckrollError
-from truckroll.optimize import solve
+
+if TYPE_CHECKING:
+    from truckroll.optimize import Verdict
 
 SETTINGS_CHANGED = "settings"
 SKIPPED = "skipped"
@@ -172,7 +177,7 @@ def carry_out(tenant_id: str, day_plan: DayPlan, dispatch: Dispatch) -> DayRun:
 
 
 def prepare(
-    settings: AutoSettings, day: date, now: datetime, dispatch: Dispatch
+    settings: AutoSettings, day: date, now: datetime, dispatch: Dispatch, consider: str | None = None
 ) -> tuple[Plan, dict[str, Any], list[Technician]]:
     """Read the day (board, jobs, technicians, their days and positions) and build its problem."""
     tenant_id = settings.tenant_id
@@ -201,7 +206,7 @@ def prepare(
         )
         for t in technicians
     ]
-    plan, matrix = build_plan(settings, day, crew, visits, now)
+    plan, matrix = build_plan(settings, day, crew, visits, now, consider)
     legs = dispatch.travel.matrix(matrix.points, matrix.points)
     return plan, with_travel(plan, matrix, [[leg.duration_s for leg in row] for row in legs]), technicians
 
@@ -210,7 +215,7 @@ def solved(plan: Plan, problem: dict[str, Any], dispatch: Dispatch) -> dict[str,
     """The optimizer's solution; no call when there is nothing auto mode may place."""
     if len(plan.planned) == sum(1 for job in problem["jobs"] if job.get("locked_start")):
         return {"routes": [], "unassigned": []}
-    return solve(problem, dispatch.solve_seconds)
+    return optimize.solve(problem, dispatch.solve_seconds)
 
 
 def apply(tenant_id: str, decision: Decision, names: dict[str, str], dispatch: Dispatch) -> Outcome:
@@ -261,3 +266,54 @@ def _move(job: Job, move: Move, names: dict[str, str], actor: Actor, at: datetim
         job.reassign(appointment_id, move.unassign[0], technician_id, **said)
     else:
         job.assign(appointment_id, (technician_id,), **said)
+
+
+# -- explanations --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Explanation:
+    job_id: str
+    appointment_id: str
+    day: date
+    enabled: bool
+    part: Part
+    left_out: str | None  # why no technician is even considered
+    verdicts: list[Verdict]
+    skipped_technicians: dict[str, str]
+
+
+def explain_job(
+    job_id: str, appointment_id: str | None, principal: Principal, dispatch: Dispatch
+) -> Explanation:
+    """Which technicians automatic dispatch would consider for the appointment (the job's first
+    upcoming one by default), and why each is ruled out or ranked lower."""
+    principal.require_office()
+    job = get_job(job_id, principal, dispatch)
+    upcoming = [a for a in job.appointments if a.status in UPCOMING and not a.canceled]
+    if appointment_id is not None:
+        appointment = job.appointment(appointment_id)
+        if appointment not in upcoming:
+            status = appointment.status.value
+            raise ActionRefused(f"appointment {appointment_id} is {status}: nothing to plan")
+    elif upcoming:
+        appointment = upcoming[0]
+    else:
+        raise ActionRefused(f"job {job_id} has no upcoming appointment to plan")
+    settings = dispatch.auto.settings(principal.tenant_id)
+    target = appointment.appointment_id
+    plan, problem, _ = prepare(settings, appointment.start.date(), dispatch.clock(), dispatch, target)
+    if target not in plan.parts:
+        raise Conflict(f"appointment {target} is not on the board yet; try again in a moment")
+    left_out = plan.left_out.get(target)
+    verdicts = [] if left_out is not None else optimize.rank_technicians(problem, target)
+    return Explanation(
+        job_id,
+        target,
+        plan.day,
+        settings.enabled,
+        plan.parts[target],
+        left_out,
+        verdicts,
+        plan.skipped_technicians,
+    )

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import time
 from typing import Annotated, Any, Literal, TypeVar
 
-from chalicelib.dispatch.auto import DayRun
+from chalicelib.dispatch.auto import DayRun, Explanation
 from chalicelib.dispatch.people import Booked
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -414,4 +414,35 @@ def settings_view(settings: AutoSettings) -> dict[str, Any]:
         "job_types": None if settings.job_types is None else list(settings.job_types),
         "skill_tags": list(settings.skill_tags),
         "debounce_seconds": settings.debounce_seconds,
+    }
+
+
+def explanation_view(explanation: Explanation) -> dict[str, Any]:
+    return {
+        "job_id": explanation.job_id,
+        "appointment_id": explanation.appointment_id,
+        "date": explanation.day.isoformat(),
+        "auto_dispatch_enabled": explanation.enabled,
+        "treated_as": {"part": explanation.part.value, "meaning": explanation.part.meaning},
+        "left_out": explanation.left_out,
+        "technicians": [
+            {
+                "technician_id": v.technician_id,
+                "verdict": "ruled_out" if v.reason is not None else "candidate",
+                "rank": v.rank,
+                "extra_drive_seconds": v.extra_drive_seconds,
+                "reason": v.reason,
+            }
+            for v in explanation.verdicts
+        ]
+        + [
+            {
+                "technician_id": t,
+                "verdict": "ruled_out",
+                "rank": None,
+                "extra_drive_seconds": None,
+                "reason": why,
+            }
+            for t, why in sorted(explanation.skipped_technicians.items())
+        ],
     }
