@@ -8,7 +8,7 @@ from functools import cache
 
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from chalice.app import CloudWatchEvent, DynamoDBEvent, Response, SQSEvent
-from chalicelib.dispatch import actions, auto, crews, people, timeline
+from chalicelib.dispatch import actions, auto, crews, dayroute, people, timeline
 from chalicelib.dispatch import schemas as s
 from chalicelib.dispatch.board import parse_cursor, parse_day, read_board, read_changes, read_week
 from chalicelib.dispatch.bootstrap import SERVICE, Dispatch, bootstrap
@@ -264,6 +264,12 @@ def get_schedule(technician_id: str) -> Response:
     last = parse_day(query_param(request, "to"), "to")
     days = people.technician_days(technician_id, first, last, app.principal(), dispatch())
     return json_response({"technician_id": technician_id, "days": [s.booked_view(d) for d in days]})
+
+
+@app.route("/technicians/{technician_id}/days/{date}/optimize", methods=["POST"])
+def optimize_day(technician_id: str, date: str) -> Response:
+    result = dayroute.optimize_day(technician_id, parse_day(date), app.principal(), dispatch())
+    return json_response(s.day_optimized_view(result))
 
 
 @app.route(SHIFTS, methods=["GET"])

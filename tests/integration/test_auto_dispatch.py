@@ -372,3 +372,91 @@ def test_explain_names_every_technician_with_why_they_are_ruled_out_or_how_they_
     canceled = office.call("GET", f"/jobs/{job_id}/explain?appointment_id={appointment_id}")
     assert canceled.status == 409
     assert "nothing to plan" in canceled.json()["detail"]
+
+
+def _east(km: float) -> tuple[float, float]:
+    return AUSTIN[0], AUSTIN[1] + km / 96.0  # about 96 km per degree of longitude at Austin
+
+
+def test_optimizing_a_technicians_day_reorders_only_what_may_move_and_names_what_does_not_fit(
+    local_stack: LocalStack,
+) -> None:
+    office = AutoOffice(local_stack, technicians=0)
+    technician = "route@demo"
+    office.hire(technician, 4)  # home downtown, shift 7:00-19:00
+
+    def booked(
+        n: int, km: float, start: float, window: tuple[float, float], verified: bool = True
+    ) -> tuple[str, str]:
+        lat, lon = _east(km)
+        body = {
+            "customer": {"name": f"Customer {n}", "phone": f"+1512555{n:04d}", "phone_type": "mobile"},
+            "location": {
+                "street": f"{n} Oak St",
+                "city": "Austin",
+                "state": "TX",
+                "postal_code": "78701",
+                "verified": verified,
+                "lat": lat,
+                "lon": lon,
+            },
+            "job": {"job_type": "Maintenance", "summary": f"Visit {n}"},
+            "appointment": {
+                "start": _at(office.day, start),
+                "end": _at(office.day, start + 1),
+                "arrival_window": {"start": _at(office.day, window[0]), "end": _at(office.day, window[1])},
+            },
+        }
+        response = local_stack.request("POST", "/booking/jobs", office.headers, body)
+        assert response.status == 201, response.text
+        job = response.json()
+        job_ids = (job["job_id"], job["appointments"][0]["appointment_id"])
+        assigned = office.call(
+            "POST",
+            f"/jobs/{job_ids[0]}/appointments/{job_ids[1]}/assign",
+            {"technician_ids": [technician], "force": True},
+        )
+        assert assigned.status == 200, assigned.text
+        return job_ids
+
+    far = booked(1, km=9, start=8, window=(8, 16))
+    near = booked(2, km=1, start=10, window=(8, 16))
+    middle = booked(3, km=5, start=12, window=(8, 16))
+    confirmed = booked(4, km=3, start=14, window=(14, 15))
+    assert office.call("POST", f"/jobs/{confirmed[0]}/appointments/{confirmed[1]}/confirm").status == 200
+    unverified = booked(5, km=2, start=16, window=(16, 17), verified=False)
+    unreachable = booked(6, km=60, start=7, window=(7, 7.1))  # an hour's drive from home by 7:06
+    local_stack.drain()
+
+    result = office.call("POST", f"/technicians/{technician}/days/{office.day}/optimize")
+    assert result.status == 200, result.text
+    body = result.json()
+    assert [u["appointment_id"] for u in body["cannot_fit"]] == [unreachable[1]]
+    assert [u["appointment_id"] for u in body["left_out_unverified"]] == [unverified[1]]
+    moved = {m["appointment_id"] for m in body["moved"]}
+    assert moved <= {far[1], near[1], middle[1]}
+    starts = {}
+    for job_id, appointment_id in (far, near, middle, confirmed, unverified, unreachable):
+        (appointment,) = office.job(job_id)["appointments"]
+        starts[appointment_id] = datetime.fromisoformat(appointment["start"])
+        window = appointment["arrival_window"]
+        assert (
+            datetime.fromisoformat(window["start"])
+            <= starts[appointment_id]
+            <= datetime.fromisoformat(window["end"])
+        )
+    assert starts[near[1]] < starts[middle[1]] < starts[far[1]]  # out and back along one road
+    assert starts[confirmed[1]] == datetime.fromisoformat(_at(office.day, 14))
+    assert starts[unverified[1]] == datetime.fromisoformat(_at(office.day, 16))
+    assert starts[unreachable[1]] == datetime.fromisoformat(_at(office.day, 7))
+    trail = office.audit(near[0]) if near[1] in moved else office.audit(far[0])
+    assert (trail[-1]["what"], trail[-1]["why"]) == ("appointment.rescheduled", "route optimized for the day")
+    schedule = office.call(
+        "GET", f"/technicians/{technician}/schedule?from={office.day}&to={office.day}"
+    ).json()
+    (day,) = schedule["days"]
+    slots = sorted((s["start"], s["end"]) for s in day["slots"] if s["id"] != unreachable[1])
+    assert all(a[1] <= b[0] for a, b in pairwise(slots)), "the new order double-books the technician"
+
+    assert office.call("POST", f"/technicians/nobody@demo/days/{office.day}/optimize").status == 404
+    assert office.call("POST", f"/technicians/{technician}/days/tomorrow/optimize").status == 422

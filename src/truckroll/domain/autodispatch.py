@@ -321,6 +321,35 @@ def _locked(job_id: str, location: dict[str, str], appointment: Appointment, tec
     }
 
 
+TOO_LATE = "its arrival window leaves no time to do the job inside business hours"
+
+
+def _free(
+    visiting: Visiting,
+    location: dict[str, str],
+    hours: TimeWindow,
+    skills: list[str],
+    technician: str | None,
+) -> dict[str, Any] | str:
+    """A job the plan may place: arriving inside its window and ending inside business hours (or
+    why that is impossible)."""
+    appointment = visiting.appointment
+    window = appointment.visit.arrival_window
+    start = max(window.start, hours.start)
+    latest = min(window.end, hours.end - (appointment.end - appointment.start))
+    if latest < start:
+        return TOO_LATE
+    return {
+        "id": appointment.appointment_id,
+        "location": location,
+        "duration_minutes": (appointment.end - appointment.start).total_seconds() / 60,
+        "windows": [{"start": _iso(start), "end": _iso(latest)}],
+        "skills": skills,
+        "priority": PRIORITY_POINTS[visiting.job.details.priority],
+        "technician": technician,
+    }
+
+
 def build_plan(
     settings: AutoSettings,
     day: date,
@@ -374,26 +403,13 @@ def build_plan(
                     plan.planned[job_id] = visiting
                     jobs.append(_locked(job_id, location, appointment, tech_id))
             continue
-        window = appointment.visit.arrival_window
-        start = max(window.start, hours.start)
-        latest = min(window.end, hours.end - (appointment.end - appointment.start))
-        if latest < start:
-            plan.left_out[appointment.appointment_id] = (
-                "its arrival window leaves no time to do the job inside business hours"
-            )
+        pinned = appointment.technician_ids[0] if part is Part.SPECIFIC else None
+        free = _free(visiting, location, hours, sorted(required), pinned)
+        if isinstance(free, str):
+            plan.left_out[appointment.appointment_id] = free
             continue
         plan.planned[appointment.appointment_id] = visiting
-        jobs.append(
-            {
-                "id": appointment.appointment_id,
-                "location": location,
-                "duration_minutes": (appointment.end - appointment.start).total_seconds() / 60,
-                "windows": [{"start": _iso(start), "end": _iso(latest)}],
-                "skills": sorted(required),
-                "priority": PRIORITY_POINTS[visiting.job.details.priority],
-                "technician": appointment.technician_ids[0] if part is Part.SPECIFIC else None,
-            }
-        )
+        jobs.append(free)
     technicians = [t.entry for t in on_plan.values()]
     plan.problem = {"timezone": settings.timezone, "technicians": technicians, "jobs": jobs}
     return plan, matrix
@@ -463,3 +479,71 @@ def _already_flagged(plan: Plan, decision: Decision) -> bool:
     if not isinstance(decision, Unplanned) or decision.unassign:
         return False
     return plan.visits[decision.appointment_id].appointment.auto_alert == decision.reason
+
+
+# -- one technician's day ------------------------------------------------------------------------
+
+UNVERIFIED = "the address is not verified (or has no map point): left where it is, its time kept"
+
+
+@dataclass(frozen=True)
+class DayRoute:
+    """The problem of one technician's day: ``movable`` (appointment ids) may be reordered, the
+    others stay put; ``unverified`` are left out and listed."""
+
+    plan: Plan
+    matrix: TravelMatrix
+    unverified: tuple[str, ...]
+    refused: str | None = None  # why the technician's day cannot be planned at all
+
+
+def day_route(
+    settings: AutoSettings,
+    tech_day: TechnicianDay,
+    visits: Sequence[Visiting],
+    now: datetime,
+    hold: frozenset[str] = frozenset(),
+) -> DayRoute:
+    """Optimize one technician's route for a day (DOMAIN.md): only Scheduled appointments assigned
+    solely to them that day move (inside their windows and business hours); Confirmed ones, shared
+    ones and work in progress stay put; unverified addresses are left out, their time blocked, and
+    so is the time of the appointments in ``hold`` (those the day cannot hold, kept until a
+    dispatcher unassigns them)."""
+    tech_id = tech_day.technician.technician_id
+    day = tech_day.day.day
+    plan = Plan(day=day, problem={})
+    matrix = TravelMatrix()
+    mine = [v for v in visits if tech_id in v.appointment.technician_ids]
+    found = _technician(settings, tech_day, mine, now, matrix)
+    if isinstance(found, str):
+        return DayRoute(plan, matrix, (), found)
+    jobs: list[dict[str, Any]] = []
+    blocks: list[dict[str, str]] = []
+    unverified: list[str] = []
+    for visiting in mine:
+        appointment = visiting.appointment
+        status = appointment.status
+        if appointment.canceled or status is AppointmentStatus.DONE or status in UNDER_WAY:
+            continue
+        point = visiting.point
+        movable = status is AppointmentStatus.SCHEDULED and appointment.technician_ids == (tech_id,)
+        plan.visits[appointment.appointment_id] = visiting
+        unlocated = point is None or not visiting.place.verified
+        if point is None or unlocated or appointment.appointment_id in hold:
+            if movable and unlocated:
+                unverified.append(appointment.appointment_id)
+            blocks.append({"start": _iso(appointment.start), "end": _iso(appointment.end), "kind": "visit"})
+            continue
+        location = matrix.add(f"appt:{appointment.appointment_id}", point)
+        free = _free(visiting, location, settings.hours(day), [], tech_id) if movable else None
+        plan.parts[appointment.appointment_id] = Part.FREE if isinstance(free, dict) else Part.FIXED
+        if isinstance(free, dict):
+            plan.planned[appointment.appointment_id] = visiting
+            jobs.append(free)
+        else:
+            job_id = f"{appointment.appointment_id}@{tech_id}"
+            plan.planned[job_id] = visiting
+            jobs.append(_locked(job_id, location, appointment, tech_id))
+    entry = {**found.entry, "blocks": [*found.entry["blocks"], *blocks]}
+    plan.problem = {"timezone": settings.timezone, "technicians": [entry], "jobs": jobs}
+    return DayRoute(plan, matrix, tuple(unverified))

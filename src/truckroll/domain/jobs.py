@@ -74,6 +74,14 @@ class Visit:
     scheduled: TimeWindow
     arrival_window: TimeWindow
 
+    @property
+    def start(self) -> datetime:
+        return self.scheduled.start
+
+    @property
+    def end(self) -> datetime:
+        return self.scheduled.end
+
     def __post_init__(self) -> None:
         if not self.arrival_window.contains(self.scheduled.start):
             raise RuleViolation("the appointment must start inside its arrival window", field="start")

@@ -87,18 +87,25 @@ def commit_change(
         job = uow.jobs.get(tenant_id, job_id)
         if job is None or not visible(job):
             raise NotFound(f"job {job_id} not found")
-        site = uow.jobs.site(job)
-        before_entries = board_entries(job, site, job.version)
         before = list(job.appointments)
-        act(job, actor, dispatch.clock())
-        _rebook(uow, job, before, force=force)
-        uow.change_board(
-            job.tenant_id, board_changes(before_entries, board_entries(job, site, job.version + 1))
-        )
-        uow.jobs.save(job)
+
+        def change() -> None:
+            act(job, actor, dispatch.clock())
+            _rebook(uow, job, before, force=force)
+
+        stage(uow, job, change)
         return job
 
     return retried(dispatch, attempt, "the job or a technician's day")
+
+
+def stage(uow: DynamoCoreUnitOfWork, job: Job, change: Callable[[], None]) -> None:
+    """Run ``change`` on the job and stage the job with the board changes it makes."""
+    site = uow.jobs.site(job)
+    before = board_entries(job, site, job.version)
+    change()
+    uow.change_board(job.tenant_id, board_changes(before, board_entries(job, site, job.version + 1)))
+    uow.jobs.save(job)
 
 
 def require_assignable(

@@ -31,11 +31,13 @@ from truckroll.domain.autodispatch import (
     Plan,
     Position,
     TechnicianDay,
+    TravelMatrix,
     Visiting,
     build_plan,
     decide,
     with_travel,
 )
+from truckroll.domain.board import BoardDay
 from truckroll.domain.events import Actor
 from truckroll.domain.geo import Point
 from truckroll.domain.jobs import ActionRefused, Job
@@ -43,6 +45,7 @@ from truckroll.domain.schedule import DoubleBooked, TechDay
 from truckroll.domain.status import UPCOMING
 from truckroll.domain.technicians import Technician
 from truckroll.errors import Conflict, TruckrollError
+from truckroll.persistence.core import DynamoCoreUnitOfWork
 
 if TYPE_CHECKING:
     from truckroll.optimize import Verdict
@@ -184,20 +187,9 @@ def prepare(
     board = dispatch.board.day(tenant_id, day)
     technicians = dispatch.technicians.all(tenant_id)
     positions = dispatch.auto.positions(tenant_id)
-    visits: list[Visiting] = []
     with dispatch.uow() as uow:
         days = {d.technician_id: d for d in uow.schedules.of_date(tenant_id, day)}
-        jobs: dict[str, Job | None] = {}
-        for entry in board.appointments:
-            if entry.job_id not in jobs:
-                jobs[entry.job_id] = uow.jobs.get(tenant_id, entry.job_id)
-            job = jobs[entry.job_id]
-            appointment = next(
-                (a for a in (job.appointments if job else ()) if a.appointment_id == entry.appointment_id),
-                None,
-            )
-            if job is not None and appointment is not None and appointment.start.date() == day:
-                visits.append(Visiting(job, appointment, entry.location))
+        visits = visits_of(uow, board)
     crew = [
         TechnicianDay(
             t,
@@ -207,8 +199,29 @@ def prepare(
         for t in technicians
     ]
     plan, matrix = build_plan(settings, day, crew, visits, now, consider)
+    return plan, travelled(plan, matrix, dispatch), technicians
+
+
+def visits_of(uow: DynamoCoreUnitOfWork, board: BoardDay) -> list[Visiting]:
+    """The board's appointments of the day with their jobs as stored now (one Query per job)."""
+    jobs: dict[str, Job | None] = {}
+    visits: list[Visiting] = []
+    for entry in board.appointments:
+        if entry.job_id not in jobs:
+            jobs[entry.job_id] = uow.jobs.get(entry.tenant_id, entry.job_id)
+        job = jobs[entry.job_id]
+        appointment = next(
+            (a for a in (job.appointments if job else ()) if a.appointment_id == entry.appointment_id), None
+        )
+        if job is not None and appointment is not None and appointment.start.date() == board.day:
+            visits.append(Visiting(job, appointment, entry.location))
+    return visits
+
+
+def travelled(plan: Plan, matrix: TravelMatrix, dispatch: Dispatch) -> dict[str, Any]:
+    """The plan's problem with travel times between its places from the travel port."""
     legs = dispatch.travel.matrix(matrix.points, matrix.points)
-    return plan, with_travel(plan, matrix, [[leg.duration_s for leg in row] for row in legs]), technicians
+    return with_travel(plan, matrix, [[leg.duration_s for leg in row] for row in legs])
 
 
 def solved(plan: Plan, problem: dict[str, Any], dispatch: Dispatch) -> dict[str, Any]:

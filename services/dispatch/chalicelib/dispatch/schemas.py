@@ -7,6 +7,7 @@ from datetime import time
 from typing import Annotated, Any, Literal, TypeVar
 
 from chalicelib.dispatch.auto import DayRun, Explanation
+from chalicelib.dispatch.dayroute import DayOptimized
 from chalicelib.dispatch.people import Booked
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -445,4 +446,23 @@ def explanation_view(explanation: Explanation) -> dict[str, Any]:
             }
             for t, why in sorted(explanation.skipped_technicians.items())
         ],
+    }
+
+
+def day_optimized_view(result: DayOptimized) -> dict[str, Any]:
+    return {
+        "technician_id": result.technician_id,
+        "date": result.day.isoformat(),
+        "drive_seconds": result.drive_seconds,
+        "moved": [
+            {
+                "appointment_id": m.appointment_id,
+                "job_id": m.job_id,
+                "previous_start": m.previous_start.isoformat(),
+                "start": m.start.isoformat(),
+            }
+            for m in result.moved
+        ],
+        "cannot_fit": [vars(u) for u in result.cannot_fit],
+        "left_out_unverified": [vars(u) for u in result.unverified],
     }
