@@ -72,6 +72,19 @@ class AutoOffice:
 
     def book(self, n: int, window_start: float, tags: tuple[str, ...] = ()) -> tuple[str, str]:
         """A one-hour job at a spot near downtown, its arrival window two hours from ``window_start``."""
+        where = (AUSTIN[0] + 0.01 * ((n * 7) % 9 - 4), AUSTIN[1] + 0.01 * ((n * 5) % 9 - 4))
+        return self.book_at(n, where, window_start, (window_start, window_start + 2), tags)
+
+    def book_at(
+        self,
+        n: int,
+        where: tuple[float, float],
+        start: float,
+        window: tuple[float, float],
+        tags: tuple[str, ...] = (),
+        verified: bool = True,
+    ) -> tuple[str, str]:
+        """A one-hour job at ``where`` starting at ``start`` (hours of the day) inside ``window``."""
         body = {
             "customer": {"name": f"Customer {n}", "phone": f"+1512555{n:04d}", "phone_type": "mobile"},
             "location": {
@@ -79,19 +92,16 @@ class AutoOffice:
                 "city": "Austin",
                 "state": "TX",
                 "postal_code": "78701",
-                "verified": True,
-                "lat": AUSTIN[0] + 0.01 * ((n * 7) % 9 - 4),
-                "lon": AUSTIN[1] + 0.01 * ((n * 5) % 9 - 4),
+                "verified": verified,
+                "lat": where[0],
+                "lon": where[1],
                 "tags": list(tags),
             },
-            "job": {"job_type": "Maintenance", "summary": f"Tune-up {n}"},
+            "job": {"job_type": "Maintenance", "summary": f"Visit {n}"},
             "appointment": {
-                "start": _at(self.day, window_start),
-                "end": _at(self.day, window_start + 1),
-                "arrival_window": {
-                    "start": _at(self.day, window_start),
-                    "end": _at(self.day, window_start + 2),
-                },
+                "start": _at(self.day, start),
+                "end": _at(self.day, start + 1),
+                "arrival_window": {"start": _at(self.day, window[0]), "end": _at(self.day, window[1])},
             },
         }
         booked = self.stack.request("POST", "/booking/jobs", self.headers, body)
@@ -388,36 +398,14 @@ def test_optimizing_a_technicians_day_reorders_only_what_may_move_and_names_what
     def booked(
         n: int, km: float, start: float, window: tuple[float, float], verified: bool = True
     ) -> tuple[str, str]:
-        lat, lon = _east(km)
-        body = {
-            "customer": {"name": f"Customer {n}", "phone": f"+1512555{n:04d}", "phone_type": "mobile"},
-            "location": {
-                "street": f"{n} Oak St",
-                "city": "Austin",
-                "state": "TX",
-                "postal_code": "78701",
-                "verified": verified,
-                "lat": lat,
-                "lon": lon,
-            },
-            "job": {"job_type": "Maintenance", "summary": f"Visit {n}"},
-            "appointment": {
-                "start": _at(office.day, start),
-                "end": _at(office.day, start + 1),
-                "arrival_window": {"start": _at(office.day, window[0]), "end": _at(office.day, window[1])},
-            },
-        }
-        response = local_stack.request("POST", "/booking/jobs", office.headers, body)
-        assert response.status == 201, response.text
-        job = response.json()
-        job_ids = (job["job_id"], job["appointments"][0]["appointment_id"])
+        job_id, appointment_id = office.book_at(n, _east(km), start, window, verified=verified)
         assigned = office.call(
             "POST",
-            f"/jobs/{job_ids[0]}/appointments/{job_ids[1]}/assign",
+            f"/jobs/{job_id}/appointments/{appointment_id}/assign",
             {"technician_ids": [technician], "force": True},
         )
         assert assigned.status == 200, assigned.text
-        return job_ids
+        return job_id, appointment_id
 
     far = booked(1, km=9, start=8, window=(8, 16))
     near = booked(2, km=1, start=10, window=(8, 16))
