@@ -448,3 +448,30 @@ def test_optimizing_a_technicians_day_reorders_only_what_may_move_and_names_what
 
     assert office.call("POST", f"/technicians/nobody@demo/days/{office.day}/optimize").status == 404
     assert office.call("POST", f"/technicians/{technician}/days/tomorrow/optimize").status == 422
+
+
+def test_a_technician_running_late_asks_for_a_run(local_stack: LocalStack) -> None:
+    office = AutoOffice(local_stack, technicians=1)
+    job_id, appointment_id = office.book(1, window_start=9)
+    local_stack.drain()  # auto mode off: the booking planned nothing
+    _, wiring = _auto()
+    settings = wiring.auto.settings(office.tenant)
+    wiring.auto.put_settings(replace(settings, enabled=True, debounce_seconds=0))  # saved without a trigger
+    local_stack.drain()
+    assert office.job(job_id)["appointments"][0]["technicians"] == []
+    late = {
+        "appointment_id": "elsewhere",
+        "job_id": "elsewhere",
+        "technician_id": office.technicians[0],
+        "eta": _at(office.day, 10),
+        "arrival_window_end": _at(office.day, 9),
+        "minutes_late": 60,
+    }
+    envelope = new_event("tracking.running_late", tenant_id=office.tenant, producer="tracking", data=late)
+    queue = sys.modules["chalicelib.dispatch.triggers"].QUEUE
+    assert SqsPublisher().publish([OutboundMessage(queue, envelope)]) == set()
+    local_stack.drain()
+    (appointment,) = office.job(job_id)["appointments"]
+    assert [t["technician_id"] for t in appointment["technicians"]] == office.technicians
+    assert office.board()["trays"]["unassigned"] == []
+    assert appointment_id in {e["appointment_id"] for e in office.board()["appointments"]}
