@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.dispatch.actions import Act, commit_change, get_job, may_see
+from chalicelib.dispatch.actions import Act, change_job, commit_change, get_job
 from chalicelib.dispatch.bootstrap import Dispatch
 from chalicelib.dispatch.triggers import request_plan
 
@@ -99,9 +99,7 @@ def set_toggles(
     def act(job: Job, actor: Actor, at: datetime) -> None:
         job.set_auto_dispatch(auto_dispatch=auto_dispatch, technician_specific=technician_specific)
 
-    job = commit_change(
-        principal.tenant_id, job_id, AUTO_DISPATCH, dispatch, act, visible=lambda j: may_see(j, principal)
-    )
+    job = change_job(job_id, principal, dispatch, act)
     request_plan(principal.tenant_id, SETTINGS_CHANGED, dispatch)
     return job
 
