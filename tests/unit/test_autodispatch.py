@@ -20,6 +20,7 @@ from truckroll.domain.autodispatch import (
     Unplanned,
     Visiting,
     build_plan,
+    day_route,
     decide,
     part_of,
     with_travel,
@@ -266,3 +267,48 @@ def test_a_day_planned_from_bookings_breaks_no_hard_rule() -> None:
         window = plan.visits[move.appointment_id].appointment.visit.arrival_window
         assert window.contains(move.visit.scheduled.start)
         assert move.version == 1
+
+
+# -- one technician's day -------------------------------------------------------------------------
+
+
+def test_a_days_route_moves_only_its_own_scheduled_visits_and_blocks_the_time_of_the_rest() -> None:
+    own, confirmed, shared, unverified, held = (job(n, window=(8 + 2 * n, 10 + 2 * n)) for n in range(5))
+    for booked in (own, confirmed, unverified, held):
+        booked.assign(booked.appointments[0].appointment_id, ("a",), actor=OFFICE, at=at(0))
+    shared.assign(shared.appointments[0].appointment_id, ("a", "b"), actor=OFFICE, at=at(0))
+    confirmed.confirm(confirmed.appointments[0].appointment_id, actor=OFFICE, at=at(0))
+    unlisted = Place("9 Elm St", "Austin", "TX", "78701", False, 30.2, -97.7)
+    visits = [
+        visiting(own),
+        visiting(confirmed),
+        visiting(shared),
+        visiting(unverified, unlisted),
+        visiting(held),
+    ]
+    tech = on_shift(technician("a"), (ShiftKind.REGULAR, 7, 19))
+    held_id = held.appointments[0].appointment_id
+    route = day_route(SETTINGS, tech, visits, at(-24), hold=frozenset({held_id}))
+    assert route.refused is None
+    jobs = {j["id"]: j for j in route.plan.problem["jobs"]}
+    own_id = own.appointments[0].appointment_id
+    assert jobs[own_id]["technician"] == "a"
+    assert jobs[own_id]["windows"] == [{"start": at(8).isoformat(), "end": at(10).isoformat()}]
+    for locked in (confirmed, shared):
+        appointment = locked.appointments[0]
+        assert jobs[f"{appointment.appointment_id}@a"]["locked_start"] == appointment.start.isoformat()
+    assert route.unverified == (unverified.appointments[0].appointment_id,)
+    (entry,) = route.plan.problem["technicians"]
+    blocked = {(b["start"], b["end"]) for b in entry["blocks"]}
+    for kept in (unverified, held):
+        assert (kept.appointments[0].start.isoformat(), kept.appointments[0].end.isoformat()) in blocked
+    assert set(jobs) == {
+        own_id,
+        f"{confirmed.appointments[0].appointment_id}@a",
+        f"{shared.appointments[0].appointment_id}@a",
+    }
+
+
+def test_a_technician_without_a_shift_has_no_route_to_optimize() -> None:
+    route = day_route(SETTINGS, on_shift(technician("a")), [], at(-24))
+    assert route.refused == "no regular shift that day (off, on call or time off)"
