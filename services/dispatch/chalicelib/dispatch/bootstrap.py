@@ -18,7 +18,7 @@ from truckroll.persistence.board import DynamoBoardRepository
 from truckroll.persistence.core import DynamoCoreUnitOfWork
 from truckroll.persistence.ports import BoardRepository
 from truckroll.persistence.technicians import DynamoTechnicianRepository
-from truckroll.travel import Haversine, TravelTimes
+from truckroll.travel import TravelTimes, travel_from_environment
 
 SERVICE = "dispatch"
 CONSUMER = "dispatch.on_event"
@@ -71,7 +71,7 @@ def bootstrap(
             relay=OutboxRelay(SERVICE, publisher or sqs),
             auto=DynamoAutoDispatchRepository(),
             later=later or sqs,
-            travel=travel or Haversine(),
+            travel=travel or travel_from_environment(),
         )
     )
     return wired[0]
