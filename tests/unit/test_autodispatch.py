@@ -202,6 +202,22 @@ def test_arrival_windows_are_cut_to_business_hours_so_the_job_also_ends_inside_t
     assert said[late_id] == plan.left_out[late_id]
 
 
+def test_a_visit_over_several_days_is_not_planned_and_says_why() -> None:
+    booked = job(1)
+    appointment = booked.appointments[0]
+    two_days = Visit(
+        TimeWindow(appointment.start, appointment.start + timedelta(days=1)), appointment.visit.arrival_window
+    )
+    booked.reschedule(appointment.appointment_id, two_days, None, actor=OFFICE, at=at(0))
+    booked.pull_events()
+    crew = [on_shift(technician("a"), (ShiftKind.REGULAR, 7, 17))]
+    plan, problem = problem_of(crew, [visiting(booked)])
+    assert problem["jobs"] == []
+    (decision,) = decide(plan, {"routes": [], "unassigned": []})
+    assert isinstance(decision, Unplanned)
+    assert decision.reason.startswith("it spans several days")
+
+
 def test_only_tags_that_are_skills_are_required() -> None:
     tagged = job(1, tags=("gas", "dog", "hvac"))
     crew = [on_shift(technician("a", skills=("hvac",)), (ShiftKind.REGULAR, 7, 17))]

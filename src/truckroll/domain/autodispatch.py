@@ -131,15 +131,22 @@ def part_of(job: Job, appointment: Appointment, settings: AutoSettings) -> Part:
         return Part.IGNORED
     if status in UNDER_WAY:
         return Part.IN_PROGRESS
-    single_day = appointment.start.date() == appointment.end.astimezone(appointment.start.tzinfo).date()
-    plannable = job.auto_dispatch and settings.enables(job.details.job_type) and single_day
+    plannable = job.auto_dispatch and settings.enables(job.details.job_type)
     if job.status not in WORKABLE:
         return Part.FIXED if appointment.technician_ids else Part.IGNORED
     if not appointment.technician_ids:
-        return Part.FREE if plannable else Part.IGNORED
-    if not plannable or appointment.confirmed or len(appointment.technician_ids) > 1:
+        return Part.FREE if plannable else Part.IGNORED  # a multi-day one is flagged, not planned
+    if not plannable or appointment.confirmed or len(appointment.technician_ids) > 1 or _days(appointment):
         return Part.FIXED
     return Part.SPECIFIC if job.technician_specific else Part.MOVABLE
+
+
+MULTI_DAY = "it spans several days: automatic dispatch plans single-day visits; assign it by hand"
+
+
+def _days(appointment: Appointment) -> bool:
+    """Whether the appointment runs past the day it starts."""
+    return appointment.start.date() != appointment.end.astimezone(appointment.start.tzinfo).date()
 
 
 @dataclass(frozen=True)
@@ -404,7 +411,7 @@ def build_plan(
                     jobs.append(_locked(job_id, location, appointment, tech_id))
             continue
         pinned = appointment.technician_ids[0] if part is Part.SPECIFIC else None
-        free = _free(visiting, location, hours, sorted(required), pinned)
+        free = MULTI_DAY if _days(appointment) else _free(visiting, location, hours, sorted(required), pinned)
         if isinstance(free, str):
             plan.left_out[appointment.appointment_id] = free
             continue
@@ -526,7 +533,8 @@ def day_route(
         if appointment.canceled or status is AppointmentStatus.DONE or status in UNDER_WAY:
             continue
         point = visiting.point
-        movable = status is AppointmentStatus.SCHEDULED and appointment.technician_ids == (tech_id,)
+        sole = appointment.technician_ids == (tech_id,)
+        movable = status is AppointmentStatus.SCHEDULED and sole and not _days(appointment)
         plan.visits[appointment.appointment_id] = visiting
         unlocated = point is None or not visiting.place.verified
         if point is None or unlocated or appointment.appointment_id in hold:
