@@ -159,8 +159,7 @@ class Visiting:
 
     @property
     def point(self) -> Point | None:
-        lat, lon = self.place.lat, self.place.lon
-        return None if lat is None or lon is None else Point(lat, lon)
+        return self.place.point
 
 
 @dataclass(frozen=True)
@@ -248,9 +247,8 @@ def _start_of_day(
     position = tech_day.position
     if today and position is not None and now - position.at <= FRESH_POSITION:
         return f"pos:{technician.technician_id}", position.point, now
-    home = technician.home
-    home_point = None if home is None or home.lat is None or home.lon is None else Point(home.lat, home.lon)
-    return f"home:{technician.technician_id}", home_point, (now if today else None)
+    home = technician.home.point if technician.home is not None else None
+    return f"home:{technician.technician_id}", home, (now if today else None)
 
 
 @dataclass(frozen=True)
@@ -296,13 +294,9 @@ def _technician(
     gaps = [(a.end, b.start) for a, b in pairwise(working)]
     events = [(e.window.start, e.window.end) for e in tech_day.day.events if e.counts_against_capacity]
     blocks = (*gaps, *events)
-    home = technician.home
+    home = technician.home.point if technician.home is not None else None
     origin = matrix.add(place_id, point)
-    finish = (
-        matrix.add(f"home:{tech_id}", Point(home.lat, home.lon))
-        if home is not None and home.lat is not None and home.lon is not None
-        else origin
-    )
+    finish = origin if home is None else matrix.add(f"home:{tech_id}", home)
     entry: dict[str, Any] = {
         "id": tech_id,
         "skills": list(technician.skills),
