@@ -245,6 +245,11 @@ class Recorder:
         self.sent.append((message.envelope, delay_seconds))
 
 
+class Unreachable:
+    def send_later(self, message: Any, delay_seconds: int) -> None:
+        raise ConnectionError("SQS is unreachable")
+
+
 def test_a_burst_of_triggers_collapses_into_one_delayed_request(local_stack: LocalStack) -> None:
     office = AutoOffice(local_stack, technicians=0)
     auto, wiring = _auto()
@@ -266,7 +271,11 @@ def test_a_burst_of_triggers_collapses_into_one_delayed_request(local_stack: Loc
     assert envelope.data["trigger"] == "trigger 0"
     auto.run_requested(office.tenant, dispatch)  # the run clears the request: the next trigger asks again
     assert triggers.request_plan(office.tenant, "later", dispatch) is True
-    assert [e.data["trigger"] for e, _ in recorder.sent] == ["trigger 0", "later"]  # still pending
+    auto.run_requested(office.tenant, dispatch)
+    with pytest.raises(ConnectionError):  # a request that could not be sent does not block the next
+        triggers.request_plan(office.tenant, "lost", replace(wiring, later=Unreachable()))
+    assert triggers.request_plan(office.tenant, "after the outage", dispatch) is True
+    assert [e.data["trigger"] for e, _ in recorder.sent] == ["trigger 0", "later", "after the outage"]
 
 
 def test_the_schedule_asks_for_a_run_of_every_tenant_with_auto_mode_on(local_stack: LocalStack) -> None:

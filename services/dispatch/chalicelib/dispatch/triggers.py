@@ -31,5 +31,9 @@ def request_plan(tenant_id: str, trigger: str, dispatch: Dispatch) -> bool:
     envelope = new_event(
         AUTO_DISPATCH_REQUESTED, tenant_id=tenant_id, producer="dispatch", data=data.model_dump(mode="json")
     )
-    dispatch.later.send_later(OutboundMessage(QUEUE, envelope), settings.debounce_seconds)
+    try:
+        dispatch.later.send_later(OutboundMessage(QUEUE, envelope), settings.debounce_seconds)
+    except Exception:
+        dispatch.auto.clear_request(tenant_id)  # or no trigger could ask again until it goes stale
+        raise
     return True
