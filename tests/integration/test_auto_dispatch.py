@@ -484,3 +484,33 @@ def test_a_technician_running_late_asks_for_a_run(local_stack: LocalStack) -> No
     assert [t["technician_id"] for t in appointment["technicians"]] == office.technicians
     assert office.board()["trays"]["unassigned"] == []
     assert appointment_id in {e["appointment_id"] for e in office.board()["appointments"]}
+
+
+def test_a_run_does_not_write_to_a_technicians_day_that_changed_after_its_plan(
+    local_stack: LocalStack,
+) -> None:
+    office = AutoOffice(local_stack, technicians=1)
+    (technician,) = office.technicians
+    morning = office.book(1, window_start=9)
+    afternoon = office.book(2, window_start=14)
+    local_stack.drain()
+    auto, wiring = _auto()
+    wiring.auto.put_settings(replace(wiring.auto.settings(office.tenant), enabled=True, debounce_seconds=0))
+    plans = auto.plan_days(office.tenant, wiring)
+    planned = {d.appointment_id: d.technician_id for p in plans for d in p.decisions}
+    assert planned == {morning[1]: technician, afternoon[1]: technician}
+    manual = office.call(  # the afternoon job lands on the technician's day by hand, clear of the morning
+        "POST",
+        f"/jobs/{afternoon[0]}/appointments/{afternoon[1]}/assign",
+        {"technician_ids": [technician]},
+    )
+    assert manual.status == 200, manual.text
+    runs = [auto.carry_out(office.tenant, plan, wiring) for plan in plans]
+    outcomes = {o.appointment_id: o for r in runs for o in r.outcomes}
+    assert {o.action for o in outcomes.values()} == {"skipped"}
+    assert "day of" in outcomes[morning[1]].detail
+    assert "changed after the plan" in outcomes[morning[1]].detail
+    assert office.job(morning[0])["appointments"][0]["technicians"] == []
+    assert office.call("POST", "/auto-dispatch/run").status == 200  # the next run plans from the new day
+    assigned = office.job(morning[0])["appointments"][0]["technicians"]
+    assert [t["technician_id"] for t in assigned] == [technician]

@@ -210,6 +210,7 @@ class Plan:
     parts: dict[str, Part] = field(default_factory=dict)
     left_out: dict[str, str] = field(default_factory=dict)  # appointment id -> reason, before solving
     skipped_technicians: dict[str, str] = field(default_factory=dict)  # technician id -> why
+    day_versions: dict[str, int] = field(default_factory=dict)  # technician id -> their day's version read
 
 
 class TravelMatrix:
@@ -370,6 +371,7 @@ def build_plan(
     hours = settings.hours(day)
     skills_known = set(settings.skill_tags) | {s for c in crew for s in c.technician.skills}
     on_plan: dict[str, _OnPlan] = {}
+    plan.day_versions = {c.technician.technician_id: c.day.version for c in crew}
     for tech_day in crew:
         found = _technician(settings, tech_day, visits, now, matrix)
         if isinstance(found, str):
@@ -549,3 +551,10 @@ def day_route(
     entry = {**found.entry, "blocks": [*found.entry["blocks"], *blocks]}
     plan.problem = {"timezone": settings.timezone, "technicians": [entry], "jobs": jobs}
     return DayRoute(plan, matrix, tuple(unverified))
+
+
+def days_touched(decision: Decision) -> frozenset[str]:
+    """The technicians whose day a decision rewrites when it is written."""
+    if isinstance(decision, Move):
+        return frozenset({decision.technician_id, *decision.unassign})
+    return frozenset(decision.unassign)

@@ -10,7 +10,7 @@ action is run again on fresh reads, so a stale read can never win.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
@@ -80,8 +80,11 @@ def commit_change(
     *,
     force: bool = False,
     visible: Callable[[Job], bool] = lambda job: True,
+    days_read: Mapping[tuple[str, date], int] | None = None,
 ) -> Job:
-    """:func:`change_job` for ``actor`` (a person or automatic dispatch) on the tenant's job."""
+    """:func:`change_job` for ``actor`` (a person or automatic dispatch) on the tenant's job.
+    ``days_read``: the versions of technicians' days a plan was made from; a change to a day
+    that moved on since is :class:`Superseded`."""
 
     def attempt(uow: DynamoCoreUnitOfWork) -> Job:
         job = uow.jobs.get(tenant_id, job_id)
@@ -91,7 +94,7 @@ def commit_change(
 
         def change() -> None:
             act(job, actor, dispatch.clock())
-            _rebook(uow, job, before, force=force)
+            _rebook(uow, job, before, force=force, days_read=days_read or {})
 
         stage(uow, job, change)
         return job
@@ -130,13 +133,27 @@ def require_assignable(
     return {t: name for t in ids if (name := known[t].first_name) is not None}
 
 
-def _rebook(uow: DynamoCoreUnitOfWork, job: Job, before: list[Appointment], *, force: bool) -> None:
+class Superseded(Conflict):
+    """What a plan was made from changed before it was written: the newer state stands."""
+
+
+def _rebook(
+    uow: DynamoCoreUnitOfWork,
+    job: Job,
+    before: list[Appointment],
+    *,
+    force: bool,
+    days_read: Mapping[tuple[str, date], int],
+) -> None:
     """Rewrite the technicians' days this change touches; refuse an overlap unless forced, and
     flag the assignments a dispatcher forced over another booking."""
     old, new = appointment_slots(before), appointment_slots(job.appointments)
     owners = frozenset(a.appointment_id for a in (*before, *job.appointments))
     for technician_id, day in changed_days(old, new):
         current = uow.schedules.get(job.tenant_id, technician_id, day)
+        read = days_read.get((technician_id, day))
+        if read is not None and current.version != read:
+            raise Superseded(f"{technician_id}'s day of {day} changed after the plan was made; it stands")
         updated = current.rebooked(owners, new.get((technician_id, day), []), force=force)
         for slot in updated.slots:
             if slot.forced and slot.owner_id in owners:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.dispatch.actions import Act, change_job, commit_change, get_job
+from chalicelib.dispatch.actions import Act, Superseded, change_job, commit_change, get_job
 from chalicelib.dispatch.bootstrap import Dispatch
 from chalicelib.dispatch.triggers import request_plan
 
@@ -34,6 +34,7 @@ from truckroll.domain.autodispatch import (
     TravelMatrix,
     Visiting,
     build_plan,
+    days_touched,
     decide,
     with_travel,
 )
@@ -41,7 +42,7 @@ from truckroll.domain.board import BoardDay
 from truckroll.domain.events import Actor
 from truckroll.domain.geo import Point
 from truckroll.domain.jobs import ActionRefused, Job
-from truckroll.domain.schedule import DoubleBooked, TechDay
+from truckroll.domain.schedule import DoubleBooked
 from truckroll.domain.status import UPCOMING
 from truckroll.domain.technicians import Technician
 from truckroll.errors import Conflict, TruckrollError
@@ -52,10 +53,6 @@ if TYPE_CHECKING:
 
 SETTINGS_CHANGED = "settings"
 SKIPPED = "skipped"
-
-
-class Superseded(Conflict):
-    """The job changed after the plan was computed: the newer change wins."""
 
 
 @dataclass(frozen=True)
@@ -160,16 +157,21 @@ def carry_out(tenant_id: str, day_plan: DayPlan, dispatch: Dispatch) -> DayRun:
     """Write the day's decisions, each in its own conditional transaction. A move into time that
     another move of the plan frees is refused while that time is still taken, so refused
     double bookings are tried again after the others, as long as a round writes something."""
+    day = day_plan.plan.day
+    days_read = {(t, day): version for t, version in day_plan.plan.day_versions.items()}
     pending = list(day_plan.decisions)
     outcomes: list[Outcome] = []
     while pending:
         blocked: list[tuple[Decision, Outcome]] = []
         for decision in pending:
-            outcome = apply(tenant_id, decision, day_plan.first_names, dispatch)
+            outcome = apply(tenant_id, decision, day_plan.first_names, days_read, dispatch)
             if outcome.action == SKIPPED and outcome.double_booked:
                 blocked.append((decision, outcome))
-            else:
-                outcomes.append(outcome)
+                continue
+            outcomes.append(outcome)
+            if outcome.action != SKIPPED:  # its own writes are no news to the rest of the plan
+                for technician_id in days_touched(decision):
+                    days_read[(technician_id, day)] = days_read.get((technician_id, day), 0) + 1
         if len(blocked) == len(pending):
             outcomes.extend(outcome for _, outcome in blocked)
             break
@@ -186,16 +188,13 @@ def prepare(
     technicians = dispatch.technicians.all(tenant_id)
     positions = dispatch.auto.positions(tenant_id)
     with dispatch.uow() as uow:
-        days = {d.technician_id: d for d in uow.schedules.of_date(tenant_id, day)}
+        # Each day read consistently (not from the day's index): their versions condition the writes.
+        schedules = uow.schedules
+        crew = [
+            TechnicianDay(t, schedules.get(tenant_id, t.technician_id, day), positions.get(t.technician_id))
+            for t in technicians
+        ]
         visits = visits_of(uow, board)
-    crew = [
-        TechnicianDay(
-            t,
-            days.get(t.technician_id, TechDay(tenant_id, t.technician_id, day)),
-            positions.get(t.technician_id),
-        )
-        for t in technicians
-    ]
     plan, matrix = build_plan(settings, day, crew, visits, now, consider)
     return plan, travelled(plan, matrix, dispatch), technicians
 
@@ -229,12 +228,19 @@ def solved(plan: Plan, problem: dict[str, Any], dispatch: Dispatch) -> dict[str,
     return optimize.solve(problem, dispatch.solve_seconds)
 
 
-def apply(tenant_id: str, decision: Decision, names: dict[str, str], dispatch: Dispatch) -> Outcome:
-    """Write one decision as auto mode; skip it (and say why) when the job changed since the plan
-    or the time it needs is taken."""
+def apply(
+    tenant_id: str,
+    decision: Decision,
+    names: dict[str, str],
+    days_read: dict[tuple[str, date], int],
+    dispatch: Dispatch,
+) -> Outcome:
+    """Write one decision as auto mode; skip it (and say why) when the job or a technician's day
+    changed since the plan, or the time it needs is taken."""
     action = _action(decision)
     try:
-        commit_change(tenant_id, decision.job_id, AUTO_DISPATCH, dispatch, _act(decision, names))
+        act = _act(decision, names)
+        commit_change(tenant_id, decision.job_id, AUTO_DISPATCH, dispatch, act, days_read=days_read)
     except DoubleBooked as taken:
         return Outcome(decision.appointment_id, decision.job_id, SKIPPED, None, taken.detail, True)
     except TruckrollError as refused:
