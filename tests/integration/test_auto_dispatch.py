@@ -284,6 +284,8 @@ def test_the_schedule_asks_for_a_run_of_every_tenant_with_auto_mode_on(local_sta
     assert off.call("PUT", "/auto-dispatch", {"enabled": False}).status == 200
     local_stack.drain()
     auto, wiring = _auto()
+    with pytest.raises(RuntimeError, match="could not be asked"):  # loud, and the request is not left pending
+        auto.request_all(replace(wiring, later=Unreachable()))
     recorder = Recorder()
     assert auto.request_all(replace(wiring, later=recorder)) >= 1
     asked = {e.tenant_id for e, _ in recorder.sent}

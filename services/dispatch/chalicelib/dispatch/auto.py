@@ -3,14 +3,14 @@
 A run plans each day of the tenant's horizon (truckroll.domain.autodispatch builds the problem and
 reads the solution) and writes every decision through :func:`actions.commit_change`, the same
 transaction a dispatcher's action runs, as ``system``/``auto_dispatch``. Each write is conditioned
-on the job version the plan was computed from: when a dispatcher changed the job meanwhile (a
-manual assignment also switches the job's auto toggle off), auto mode's write is skipped, so the
-person wins. The technicians' days are re-read in that transaction and the double-booking rule
-checked on them, so a slot taken meanwhile is never double-booked either.
+on the versions of the job and of the technicians' days the plan was computed from: when a
+dispatcher changed them meanwhile (a manual assignment also switches the job's auto toggle off),
+auto mode's write is skipped, so the person wins, and the next run plans from what they did.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -50,6 +50,8 @@ from truckroll.persistence.core import DynamoCoreUnitOfWork
 
 if TYPE_CHECKING:
     from truckroll.optimize import Verdict
+
+logger = logging.getLogger(__name__)
 
 SETTINGS_CHANGED = "settings"
 SKIPPED = "skipped"
@@ -110,8 +112,18 @@ def record_position(tenant_id: str, data: PositionReportedV1, dispatch: Dispatch
 
 
 def request_all(dispatch: Dispatch) -> int:
-    """The schedule: ask for a run of every tenant with auto mode on; how many were asked."""
-    return sum(request_plan(tenant_id, "schedule", dispatch) for tenant_id in dispatch.auto.enabled_tenants())
+    """The schedule: ask for a run of every tenant with auto mode on; how many were asked. One
+    tenant's failure does not keep the others from being asked; the schedule then fails loudly."""
+    asked, failed = 0, []
+    for tenant_id in dispatch.auto.enabled_tenants():
+        try:
+            asked += request_plan(tenant_id, "schedule", dispatch)
+        except Exception:
+            logger.exception("could not ask for an automatic dispatch run of %s", tenant_id)
+            failed.append(tenant_id)
+    if failed:
+        raise RuntimeError(f"automatic dispatch runs could not be asked for {len(failed)} tenant(s)")
+    return asked
 
 
 def run_requested(tenant_id: str, dispatch: Dispatch) -> list[DayRun]:
