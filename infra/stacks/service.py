@@ -10,13 +10,21 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from infra import settings
 from infra.constructs.chalice_service import ChaliceService
 from infra.stacks.gateway_responses import gateway_responses
 from infra.stacks.shared import SharedStack
-from truckroll.resources import Queue, Resources, Schedule, Service, StreamConsumer
+from truckroll.resources import (
+    INBOUND_SMS_TOPIC,
+    Queue,
+    Resources,
+    Schedule,
+    Service,
+    StreamConsumer,
+)
 
 # Item reads and writes, transactions included (they authorize per item action). No Scan: every
 # list is a Query.
@@ -136,6 +144,7 @@ class ServiceStack(cdk.Stack):
         self._problem_gateway_responses()
         self._functions_wait_for_their_permissions()
         self._log_groups()
+        self._inbound_sms_subscription()
 
     def _environment(self, stage: str, resources: Resources) -> dict[str, str]:
         auth = self._shared.auth
@@ -154,6 +163,16 @@ class ServiceStack(cdk.Stack):
             stream_arn = self._shared.tables[table.name].table_stream_arn
             assert stream_arn is not None  # the shared stack refuses consumers of stream-less tables
             env[table.stream_env_var] = stream_arn
+        if self.service == "notify":
+            for topic in resources.topics:
+                env[topic.arn_env_var] = self._shared.topics[topic.name].topic_arn
+            # The technician app's push applications hold FCM/APNs credentials and are made outside
+            # the stacks: ``-c PUSH_FCM_APPLICATION_ARN=arn:...``. Without one, registering a device
+            # of that platform is refused with a problem saying so.
+            for application in resources.push_applications:
+                arn = self.node.try_get_context(application.env_var)
+                if arn:
+                    env[application.env_var] = str(arn)
         return env
 
     # -- permissions ---------------------------------------------------------------------------------
@@ -185,6 +204,14 @@ class ServiceStack(cdk.Stack):
                     # Publishing to a phone number has no resource ARN; excluding every topic ARN leaves
                     # exactly direct SMS.
                     not_resources=[f"arn:{cdk.Aws.PARTITION}:sns:*:*:*"],
+                )
+            )
+            sns_arn = f"arn:{cdk.Aws.PARTITION}:sns:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}"
+            role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    sid="PushThroughSnsPlatformEndpoints",
+                    actions=["sns:CreatePlatformEndpoint", "sns:Publish"],
+                    resources=[f"{sns_arn}:app/*", f"{sns_arn}:endpoint/*"],
                 )
             )
             role.add_to_principal_policy(
@@ -305,6 +332,24 @@ class ServiceStack(cdk.Stack):
             )
 
     # -- HTTP edge -----------------------------------------------------------------------------------
+
+    def _inbound_sms_subscription(self) -> None:
+        """Customers' text replies reach notify's webhook through an HTTPS subscription of the
+        inbound-SMS topic (notify confirms it and verifies each message's SNS signature)."""
+        topic = self._shared.topics.get(INBOUND_SMS_TOPIC)
+        if self.service != "notify" or topic is None:
+            return
+        api = self.app.resource("RestAPI").ref
+        sns.Subscription(
+            self,
+            "InboundSmsSubscription",
+            topic=topic,
+            protocol=sns.SubscriptionProtocol.HTTPS,
+            endpoint=(
+                f"https://{api}.execute-api.{cdk.Aws.REGION}.{cdk.Aws.URL_SUFFIX}"
+                f"/{settings.API_GATEWAY_STAGE}/sms/inbound"
+            ),
+        )
 
     def _problem_gateway_responses(self) -> None:
         if "RestAPI" not in self.app.sam_resources:

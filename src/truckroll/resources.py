@@ -80,6 +80,20 @@ class Topic:
     name: str
     env_var: str
 
+    @property
+    def arn_env_var(self) -> str:
+        return f"{self.env_var}_ARN"
+
+
+@dataclass(frozen=True)
+class PushApplication:
+    """An SNS platform application of the technician app (``platform`` as the API names it)."""
+
+    name: str
+    platform: str
+    sns_platform: str
+    env_var: str
+
 
 @dataclass(frozen=True)
 class Schedule:
@@ -97,6 +111,7 @@ class Resources:
     stream_consumers: tuple[StreamConsumer, ...]
     topics: tuple[Topic, ...]
     schedules: tuple[Schedule, ...] = field(default=())
+    push_applications: tuple[PushApplication, ...] = field(default=())
 
     def table(self, name: str) -> Table:
         return next(t for t in self.tables if t.name == name)
@@ -160,6 +175,8 @@ IDEMPOTENCY = Table(
     ttl_attribute="expiration",
 )
 
+INBOUND_SMS_TOPIC = "inbound-sms"
+
 RESOURCES = Resources(
     tables=(CORE, NOTIFY, TRACKING, IDEMPOTENCY),
     queues=(
@@ -175,7 +192,13 @@ RESOURCES = Resources(
             env_var="NOTIFY_EVENTS_QUEUE",
             consumer="notify",
             handler="on_event",
-            event_types=("job.*", "appointment.*", "technician.messaged"),
+            event_types=(
+                "job.*",
+                "appointment.*",
+                "technician.messaged",
+                "tracking.on_the_way",
+                "tracking.running_late",
+            ),
         ),
         Queue(
             name="tracking-events",
@@ -189,6 +212,26 @@ RESOURCES = Resources(
         StreamConsumer(table="core", consumer="booking", handler="relay_outbox"),
         StreamConsumer(table="core", consumer="dispatch", handler="relay_outbox"),
     ),
-    topics=(Topic(name="alarms", env_var="ALARMS_TOPIC"),),
-    schedules=(Schedule(consumer="dispatch", handler="auto_dispatch", rate_minutes=5),),
+    topics=(
+        Topic(name="alarms", env_var="ALARMS_TOPIC"),
+        # Customers' text replies, published by AWS End User Messaging two-way SMS.
+        Topic(name=INBOUND_SMS_TOPIC, env_var="INBOUND_SMS_TOPIC"),
+    ),
+    schedules=(
+        Schedule(consumer="notify", handler="send_due_messages", rate_minutes=1),
+        Schedule(consumer="dispatch", handler="auto_dispatch", rate_minutes=5),
+    ),
+    # Made outside the stacks in AWS (they hold the FCM and APNs credentials; infra is given their
+    # ARNs), by the local stack in moto; notify reads each ARN from ``env_var``.
+    push_applications=(
+        PushApplication(
+            name="technician-app-fcm", platform="fcm", sns_platform="GCM", env_var="PUSH_FCM_APPLICATION_ARN"
+        ),
+        PushApplication(
+            name="technician-app-apns",
+            platform="apns",
+            sns_platform="APNS",
+            env_var="PUSH_APNS_APPLICATION_ARN",
+        ),
+    ),
 )

@@ -2,8 +2,8 @@
 
 Tables (``pk``/``sk`` string keys, their GSIs, a NEW_AND_OLD_IMAGES stream where declared, TTL),
 each queue after its dead-letter queue with the declared ``maxReceiveCount``, each stream
-consumer's failure queue, and the topics. The result names everything the functions and the
-pumps need.
+consumer's failure queue, the topics and the technician app's push applications. The result names
+everything the functions and the pumps need.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ class Provisioned:
     stream_arns: dict[str, str] = field(default_factory=dict)
     queues: dict[str, QueueRef] = field(default_factory=dict)
     topic_arns: dict[str, str] = field(default_factory=dict)
+    push_application_arns: dict[str, str] = field(default_factory=dict)
 
 
 def _key_schema(partition_key: str, sort_key: str) -> list[KeySchemaElementTypeDef]:
@@ -119,15 +120,25 @@ def provision(aws: Aws, resources: Resources, stage: str = STAGE) -> Provisioned
         provisioned.topic_arns[topic.name] = sns.create_topic(Name=physical_name(stage, topic.name))[
             "TopicArn"
         ]
+    for application in resources.push_applications:
+        provisioned.push_application_arns[application.name] = sns.create_platform_application(
+            Name=physical_name(stage, application.name),
+            Platform=application.sns_platform,
+            Attributes={"PlatformCredential": "local"},
+        )["PlatformApplicationArn"]
     return provisioned
 
 
 def resource_environment(resources: Resources, provisioned: Provisioned) -> dict[str, str]:
-    """``RESOURCES.environment`` plus every queue's ARN and every table's stream ARN."""
+    """``RESOURCES.environment`` plus the ARNs of every queue, table stream, topic and push application."""
     env = resources.environment(provisioned.stage)
     for queue in resources.queues:
         env[queue.arn_env_var] = provisioned.queues[queue.name].arn
     for table in resources.tables:
         if table.name in provisioned.stream_arns:
             env[table.stream_env_var] = provisioned.stream_arns[table.name]
+    for topic in resources.topics:
+        env[topic.arn_env_var] = provisioned.topic_arns[topic.name]
+    for application in resources.push_applications:
+        env[application.env_var] = provisioned.push_application_arns[application.name]
     return env

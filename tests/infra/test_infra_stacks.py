@@ -284,6 +284,13 @@ def test_functions_are_told_every_resource_name_and_how_to_verify_tokens(
                 stream_var = RESOURCES.table(consumer.table).stream_env_var
                 if consumer.consumer == service:
                     assert refs.resolve(env[stream_var]) == (refs.table(consumer.table), "StreamArn")
+            for topic in RESOURCES.topics:  # notify verifies inbound texts come from its topic
+                if service == "notify":
+                    name = RESOURCES.environment(STAGE)[topic.env_var]
+                    expected = refs.logical_id_named("AWS::SNS::Topic", "TopicName", name)
+                    assert refs.resolve(env[topic.arn_env_var]) == (expected, "Ref")
+                else:
+                    assert topic.arn_env_var not in env
 
 
 def test_shared_resources_carry_the_declared_names(assembly: Assembly, refs: SharedRefs) -> None:
@@ -360,9 +367,12 @@ def test_each_service_role_reaches_only_what_the_declaration_gives_it(
     publishes = [s for s in statements if "sns:Publish" in _actions(s)]
     sends_mail = [s for s in statements if "ses:SendEmail" in _actions(s)]
     if service == "notify":
-        (sms,) = publishes
+        (sms,) = [s for s in publishes if "NotResource" in s]
         assert "Resource" not in sms
-        assert sms["NotResource"]
+        (push,) = [s for s in publishes if s is not sms]
+        assert _actions(push) == {"sns:Publish", "sns:CreatePlatformEndpoint"}
+        targets = [r["Fn::Join"][1][-1] for r in _resources(push)]
+        assert targets == [":app/*", ":endpoint/*"]
         assert sends_mail
     else:
         assert publishes == []
@@ -435,3 +445,22 @@ def test_cfn_lint_passes_on_every_template(assembly: Assembly) -> None:
     assert len(templates) == 1 + len(SERVICES)
     result = subprocess.run([CFN_LINT, *templates], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_notify_is_subscribed_to_the_inbound_sms_topic_over_https(
+    assembly: Assembly, refs: SharedRefs
+) -> None:
+    name = RESOURCES.environment(STAGE)["INBOUND_SMS_TOPIC"]
+    topic = refs.logical_id_named("AWS::SNS::Topic", "TopicName", name)
+    for service in SERVICES:
+        subscriptions = resources_of(assembly.service(service), "AWS::SNS::Subscription").values()
+        if service != "notify":
+            assert not subscriptions
+            continue
+        (subscription,) = subscriptions
+        props = subscription["Properties"]
+        assert props["Protocol"] == "https"
+        assert refs.resolve(props["TopicArn"]) == (topic, "Ref")
+        url = props["Endpoint"]["Fn::Join"][1]
+        assert url[0] == "https://"
+        assert url[-1].endswith("/api/sms/inbound")

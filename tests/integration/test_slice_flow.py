@@ -172,7 +172,8 @@ def test_notify_settings_are_for_admins_of_the_tenant(stack: SliceStack) -> None
     status, mine, _ = stack.request("notify", "GET", "/settings", auth("admin", "t1"))
     assert (status, mine["sms_from_number"]) == (200, None)
     _, theirs, _ = stack.request("notify", "GET", "/settings", auth("admin", "t2"))
-    assert theirs == SETTINGS
+    assert {k: theirs[k] for k in SETTINGS} == SETTINGS
+    assert (theirs["reminder_lead_minutes"], theirs["quiet_hours"]) == ([1440, 120], True)
 
 
 def test_the_board_needs_a_calendar_date(stack: SliceStack) -> None:

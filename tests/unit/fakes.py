@@ -18,7 +18,6 @@ from truckroll.domain.board import BoardAppointment, BoardChange, BoardDay
 from truckroll.domain.customers import Customer, Location
 from truckroll.domain.events import DomainEvent
 from truckroll.domain.jobs import Job
-from truckroll.domain.notify import Delivery, NotifySettings
 from truckroll.messaging.sqs import OutboundMessage
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -90,49 +89,6 @@ class FakeBoard:
     def day(self, tenant_id: str, day: date) -> BoardDay:
         found = [e for (t, d, _), e in self.entries.items() if t == tenant_id and d == day]
         return BoardDay(day, tuple(sorted(found, key=lambda e: e.scheduled.start)))
-
-
-class FakeDeliveries:
-    def __init__(self) -> None:
-        self.deliveries: dict[tuple[str, str], Delivery] = {}
-
-    def add(self, delivery: Delivery) -> None:
-        self.deliveries[(delivery.tenant_id, delivery.delivery_id)] = delivery
-
-    def for_job(self, tenant_id: str, job_id: str) -> list[Delivery]:
-        return [d for (t, _), d in self.deliveries.items() if t == tenant_id and d.job_id == job_id]
-
-
-class FakeSettings:
-    def __init__(self, *settings: NotifySettings) -> None:
-        self.settings = {s.tenant_id: s for s in settings}
-
-    def get(self, tenant_id: str) -> NotifySettings:
-        return self.settings.get(tenant_id, NotifySettings(tenant_id=tenant_id))
-
-    def put(self, settings: NotifySettings) -> None:
-        self.settings[settings.tenant_id] = settings
-
-
-class FakeSms:
-    def __init__(self, refuse_with: Exception | None = None) -> None:
-        self.sent: list[tuple[str, str, str]] = []
-        self.refuse_with = refuse_with
-
-    def send(self, *, to: str, origination_number: str, text: str) -> str:
-        if self.refuse_with is not None:
-            raise self.refuse_with
-        self.sent.append((to, origination_number, text))
-        return f"sms-{len(self.sent)}"
-
-
-class FakeEmail:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str, str, str]] = []
-
-    def send(self, *, to: str, source: str, subject: str, text: str) -> str:
-        self.sent.append((to, source, subject, text))
-        return f"email-{len(self.sent)}"
 
 
 class FakePublisher:

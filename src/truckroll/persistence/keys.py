@@ -20,9 +20,7 @@ Core table (single-table design; booking and dispatch):
   plan request       pk T#{tenant}#SETTINGS               sk AUTO_DISPATCH#REQUEST (debounce)
   live position      pk T#{tenant}#POSITIONS              sk TECH#{technician_id}
 
-Notify table:
-  settings           pk T#{tenant}#SETTINGS              sk NOTIFY
-  delivery           pk T#{tenant}#JOB#{job_id}          sk DELIVERY#{delivery_id}
+Notify table: see truckroll.persistence.notify.
 """
 
 from __future__ import annotations
@@ -128,3 +126,46 @@ DELIVERY_SK_PREFIX = "DELIVERY#"
 
 def delivery_sk(delivery_id: str) -> str:
     return f"{DELIVERY_SK_PREFIX}{delivery_id}"
+
+
+def message_pk(tenant_id: str, event_id: str) -> str:
+    """Deliveries about no job (a board message to technicians), under the event that asked for them."""
+    return f"{tenant_prefix(tenant_id)}#MESSAGE#{event_id}"
+
+
+def delivery_problems_pk(tenant_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#DELIVERY_PROBLEMS"
+
+
+def sms_number_pk(number: str) -> str:
+    return f"SMSNUMBER#{number}"
+
+
+def sms_number_sk(tenant_id: str) -> str:
+    return f"TENANT#{tenant_id}"
+
+
+def opt_out_pk(tenant_id: str, number: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#OPTOUT#{number}"
+
+
+OPT_OUT_SK = "SMS"
+
+
+def templates_pk(tenant_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#TEMPLATES"
+
+
+def technician_devices_pk(tenant_id: str, technician_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#TECH#{technician_id}"
+
+
+DEVICE_SK_PREFIX = "DEVICE#"
+
+
+def device_sk(token_hash: str) -> str:
+    return f"{DEVICE_SK_PREFIX}{token_hash}"
+
+
+def due_sk(appointment_id: str, key: str) -> str:
+    return f"DUE#{appointment_id}#{key}"

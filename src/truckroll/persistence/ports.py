@@ -10,7 +10,6 @@ from typing import Protocol, Self
 from truckroll.domain.board import BoardAppointment, BoardChange, BoardDay
 from truckroll.domain.customers import Customer, Location
 from truckroll.domain.jobs import Job
-from truckroll.domain.notify import Delivery, NotifySettings
 
 
 class CustomerRepository(Protocol):
@@ -58,17 +57,3 @@ class BoardRepository(Protocol):
     def changes(self, tenant_id: str, day: date, cursor: str) -> tuple[list[tuple[str, BoardChange]], str]:
         """The day's changes near and after ``cursor`` with their ids, and the next cursor."""
         ...
-
-
-class DeliveryRepository(Protocol):
-    def add(self, delivery: Delivery) -> None: ...
-
-    def for_job(self, tenant_id: str, job_id: str) -> list[Delivery]: ...
-
-
-class NotifySettingsRepository(Protocol):
-    def get(self, tenant_id: str) -> NotifySettings:
-        """The tenant's settings; empty settings when none were saved."""
-        ...
-
-    def put(self, settings: NotifySettings) -> None: ...

@@ -1,13 +1,19 @@
-"""Provider adapters: SMS through SNS (``Publish`` to a phone number), email through SES."""
+"""Provider adapters: SMS through SNS (``Publish`` to a phone number), email through SES, technician
+push through SNS platform endpoints, and the HTTPS side of SNS (signing certificates, subscription
+confirmations)."""
 
 from __future__ import annotations
 
+import os
+import urllib.request
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 import boto3
 from botocore.exceptions import ClientError
-from chalicelib.notify.ports import DeliveryRefused
+from chalicelib.notify.ports import DeliveryRefused, PushNotConfigured
+
+from truckroll.resources import RESOURCES
 
 if TYPE_CHECKING:
     from mypy_boto3_ses import SESClient
@@ -70,3 +76,61 @@ class SesEmailSender:
                 raise DeliveryRefused(f"email provider refused the message: {_code(error)}") from error
             raise
         return response["MessageId"]
+
+
+# Push platforms the technician app registers with, and SNS's name for each.
+PUSH_PLATFORMS = {"fcm": "GCM", "apns": "APNS"}
+SNS_PUSH_PERMANENT = frozenset({"EndpointDisabled", "InvalidParameter", "InvalidParameterValue"})
+
+
+class SnsPushSender:
+    """Technician push through SNS mobile push: one platform endpoint per device token, published to
+    with ``TargetArn``. The platform applications are ``RESOURCES.push_applications``."""
+
+    def __init__(self, client: SNSClient | None = None) -> None:
+        self._given_client = client
+
+    @cached_property
+    def _client(self) -> SNSClient:
+        return self._given_client or boto3.client("sns")
+
+    def register(self, *, platform: str, token: str, user_data: str) -> str:
+        application = next((a for a in RESOURCES.push_applications if a.platform == platform), None)
+        arn = os.environ.get(application.env_var) if application else None
+        if not arn:
+            raise PushNotConfigured(f"push to {platform} devices is not configured")
+        try:
+            response = self._client.create_platform_endpoint(
+                PlatformApplicationArn=arn, Token=token, CustomUserData=user_data
+            )
+        except ClientError as error:
+            if _code(error) in SNS_PUSH_PERMANENT:
+                raise DeliveryRefused(f"push provider refused the device: {_code(error)}") from error
+            raise
+        return response["EndpointArn"]
+
+    def send(self, *, endpoint: str, title: str, text: str) -> str:
+        try:
+            response = self._client.publish(TargetArn=endpoint, Subject=title, Message=text)
+        except ClientError as error:
+            if _code(error) in SNS_PUSH_PERMANENT:
+                raise DeliveryRefused(f"push provider refused the message: {_code(error)}") from error
+            raise
+        return response["MessageId"]
+
+
+class HttpsSnsEndpoint:
+    """Fetches SNS signing certificates (cached per URL) and confirms subscriptions over HTTPS."""
+
+    def __init__(self) -> None:
+        self._certificates: dict[str, bytes] = {}
+
+    def certificate(self, url: str) -> bytes:
+        if url not in self._certificates:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (an https SNS URL)
+                self._certificates[url] = response.read()
+        return self._certificates[url]
+
+    def confirm(self, url: str) -> None:
+        with urllib.request.urlopen(url, timeout=5):  # noqa: S310 (an https SNS URL)
+            pass
