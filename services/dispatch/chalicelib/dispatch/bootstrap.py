@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -22,7 +23,7 @@ from truckroll.travel import TravelTimes, travel_from_environment
 
 SERVICE = "dispatch"
 CONSUMER = "dispatch.on_event"
-#: Seconds the optimizer gets for one day of one tenant's plan.
+#: Seconds the optimizer gets for one day of one tenant's plan (``AUTO_DISPATCH_SOLVE_SECONDS``).
 SOLVE_SECONDS = 2.0
 
 
@@ -72,6 +73,7 @@ def bootstrap(
             auto=DynamoAutoDispatchRepository(),
             later=later or sqs,
             travel=travel or travel_from_environment(),
+            solve_seconds=float(os.environ.get("AUTO_DISPATCH_SOLVE_SECONDS", SOLVE_SECONDS)),
         )
     )
     return wired[0]
