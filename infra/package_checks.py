@@ -256,15 +256,20 @@ def _imports(tree: ast.AST, module: str, is_package: bool) -> Iterator[str]:
     yield from visit(tree)
 
 
-def unresolved_imports(package: zipfile.ZipFile, entry: str = "app") -> dict[str, set[str]]:
-    """Top-level modules reachable from ``entry`` that Lambda could not import -> who imports them."""
+def unresolved_imports(
+    package: zipfile.ZipFile,
+    entries: tuple[str, ...] = ("app",),
+    follow: frozenset[str] = frozenset(),
+) -> dict[str, set[str]]:
+    """Top-level modules reachable from ``entries`` that Lambda could not import -> who imports
+    them. Imports are followed through our own code and through the packages in ``follow``."""
     names = package.namelist()
     index = _module_index(names)
     present = _top_levels(names)
     stdlib = set(sys.stdlib_module_names) - REMOVED_IN_313
     missing: dict[str, set[str]] = {}
     seen: set[str] = set()
-    queue = [entry]
+    queue = list(entries)
     while queue:
         module = queue.pop()
         if module in seen:
@@ -274,7 +279,7 @@ def unresolved_imports(package: zipfile.ZipFile, entry: str = "app") -> dict[str
         tree = ast.parse(package.read(path), filename=path)
         for imported in _imports(tree, module, path.endswith("__init__.py")):
             top = imported.split(".", 1)[0]
-            if top in FIRST_PARTY and top in present:
+            if (top in FIRST_PARTY or top in follow) and top in present:
                 # Follow our own modules (and each parent package, which runs first).
                 parts = imported.split(".")
                 for i in range(1, len(parts) + 1):

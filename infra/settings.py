@@ -35,3 +35,10 @@ LAMBDA_TIMEOUT_SECONDS = 30
 LAMBDA_MEMORY_MB = 512
 API_GATEWAY_STAGE = "api"
 LOG_RETENTION_DAYS = 30
+
+# Distributions pulled in by a dependency but never imported by what the functions run: PyVRP
+# needs them only for plotting (matplotlib and its own dependencies) and for its command line
+# (tqdm). Left out of every package; tests/infra follows PyVRP's imports to prove it.
+NOT_PACKAGED = frozenset(
+    {"matplotlib", "contourpy", "cycler", "fonttools", "kiwisolver", "pillow", "pyparsing", "tqdm"}
+)

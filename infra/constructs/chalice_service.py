@@ -151,7 +151,8 @@ def lambda_runtime_packaging(cache_dir: Path) -> Iterator[None]:
     """Make Chalice package for :data:`settings.LAMBDA_PYTHON` with cp313 manylinux wheels."""
     constraints = lock_constraints()
     extra_key = hashlib.sha256(
-        f"{settings.LAMBDA_PYTHON}\n{settings.LAMBDA_ARCHITECTURE}\n{constraints}".encode()
+        f"{settings.LAMBDA_PYTHON}\n{settings.LAMBDA_ARCHITECTURE}\n{constraints}\n"
+        f"{sorted(settings.NOT_PACKAGED)}".encode()
     ).hexdigest()[:12]
     builder = functools.partial(WheelhouseDependencyBuilder, cache_dir=cache_dir, constraints=constraints)
     with ExitStack() as stack:

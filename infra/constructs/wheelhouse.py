@@ -14,6 +14,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -155,6 +156,11 @@ def wheelhouse_for(requirements: Path, abi: str, machine: str, cache_dir: Path, 
     return wheelhouse
 
 
+def distribution_of(wheel: str) -> str:
+    """The normalized distribution name of a wheel file (``Pillow-12.0-...whl`` -> ``pillow``)."""
+    return re.sub(r"[-_.]+", "-", wheel.split("-", 1)[0]).lower()
+
+
 class WheelhouseDependencyBuilder(DependencyBuilder):
     """Drop-in for ``chalice.deploy.packager.DependencyBuilder`` (same constructor, same entry point)."""
 
@@ -178,7 +184,9 @@ class WheelhouseDependencyBuilder(DependencyBuilder):
             Path(requirements_filepath), abi, self._machine, self._cache_dir, self._constraints
         )
         wheels = {
-            Package(str(wheelhouse), name) for name in sorted(os.listdir(wheelhouse)) if name.endswith(".whl")
+            Package(str(wheelhouse), name)
+            for name in sorted(os.listdir(wheelhouse))
+            if name.endswith(".whl") and distribution_of(name) not in settings.NOT_PACKAGED
         }
         incompatible = sorted(
             w.filename for w in wheels if not self._is_compatible_wheel_filename(abi, w.filename)

@@ -7,8 +7,8 @@ import os
 from functools import cache
 
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from chalice.app import DynamoDBEvent, Response, SQSEvent
-from chalicelib.dispatch import actions, crews, people, timeline
+from chalice.app import CloudWatchEvent, DynamoDBEvent, Response, SQSEvent
+from chalicelib.dispatch import actions, auto, crews, dayroute, people, timeline
 from chalicelib.dispatch import schemas as s
 from chalicelib.dispatch.board import parse_cursor, parse_day, read_board, read_changes, read_week
 from chalicelib.dispatch.bootstrap import SERVICE, Dispatch, bootstrap
@@ -22,6 +22,7 @@ jwt_auth = app.jwt_auth
 
 EVENTS = next(q for q in RESOURCES.queues if q.consumer == SERVICE and q.handler == "on_event")
 RELAY = next(c for c in RESOURCES.stream_consumers if c.consumer == SERVICE and c.handler == "relay_outbox")
+AUTO = next(s for s in RESOURCES.schedules if s.consumer == SERVICE and s.handler == "auto_dispatch")
 APPOINTMENT = "/jobs/{job_id}/appointments/{appointment_id}"
 SHIFTS = "/technicians/{technician_id}/shifts"
 EVENTS_OF = "/technicians/{technician_id}/events"
@@ -189,6 +190,41 @@ def put_billing(job_id: str) -> Response:
     return job_response(actions.set_billing(job_id, body.payments, items, app.principal(), dispatch()))
 
 
+@app.route("/jobs/{job_id}/auto-dispatch", methods=["PUT"])
+def put_job_auto_dispatch(job_id: str) -> Response:
+    body = parse_body(app.request(), s.AutoTogglesIn)
+    job = auto.set_toggles(job_id, body.auto_dispatch, body.technician_specific, app.principal(), dispatch())
+    return job_response(job)
+
+
+@app.route("/jobs/{job_id}/explain", methods=["GET"])
+def explain_job(job_id: str) -> Response:
+    appointment_id = query_param(app.request(), "appointment_id", required=False)
+    explanation = auto.explain_job(job_id, appointment_id, app.principal(), dispatch())
+    return json_response(s.explanation_view(explanation))
+
+
+# -- automatic dispatch ----------------------------------------------------------------------------
+
+
+@app.route("/auto-dispatch", methods=["GET"])
+def get_auto_dispatch() -> Response:
+    return json_response(s.settings_view(auto.get_settings(app.principal(), dispatch())))
+
+
+@app.route("/auto-dispatch", methods=["PUT"])
+def put_auto_dispatch() -> Response:
+    principal = app.principal()
+    body = parse_body(app.request(), s.AutoSettingsIn)
+    settings = auto.put_settings(body.to_settings(principal.tenant_id), principal, dispatch())
+    return json_response(s.settings_view(settings))
+
+
+@app.route("/auto-dispatch/run", methods=["POST"])
+def run_auto_dispatch() -> Response:
+    return json_response(s.run_view(auto.run_now(app.principal(), dispatch())))
+
+
 # -- technicians -----------------------------------------------------------------------------------
 
 
@@ -228,6 +264,12 @@ def get_schedule(technician_id: str) -> Response:
     last = parse_day(query_param(request, "to"), "to")
     days = people.technician_days(technician_id, first, last, app.principal(), dispatch())
     return json_response({"technician_id": technician_id, "days": [s.booked_view(d) for d in days]})
+
+
+@app.route("/technicians/{technician_id}/days/{date}/optimize", methods=["POST"])
+def optimize_day(technician_id: str, date: str) -> Response:
+    result = dayroute.optimize_day(technician_id, parse_day(date), app.principal(), dispatch())
+    return json_response(s.day_optimized_view(result))
 
 
 @app.route(SHIFTS, methods=["GET"])
@@ -340,6 +382,11 @@ def remove_crew_member(crew_id: str, technician_id: str) -> Response:
 )
 def on_event(event: SQSEvent) -> PartialItemFailureResponse:
     return dispatch().consumer(event.to_dict(), event.context)
+
+
+@app.schedule(f"rate({AUTO.rate_minutes} minutes)", name=AUTO.handler)
+def auto_dispatch(event: CloudWatchEvent) -> dict[str, int]:
+    return {"requested": auto.request_all(dispatch())}
 
 
 @app.on_dynamodb_record(

@@ -186,7 +186,13 @@ RESOURCES = Resources(
             env_var="DISPATCH_EVENTS_QUEUE",
             consumer="dispatch",
             handler="on_event",
-            event_types=("job.booked", "tracking.device_silent", "tracking.device_resumed"),
+            event_types=(
+                "job.booked",
+                "tracking.device_silent",
+                "tracking.device_resumed",
+                "tracking.running_late",
+                "tracking.position_reported",
+            ),
         ),
         Queue(
             name="notify-events",
@@ -228,6 +234,7 @@ RESOURCES = Resources(
     schedules=(
         Schedule(consumer="notify", handler="send_due_messages", rate_minutes=1),
         Schedule(consumer="tracking", handler="sweep_silent_devices", rate_minutes=1),
+        Schedule(consumer="dispatch", handler="auto_dispatch", rate_minutes=5),
     ),
     # Made outside the stacks in AWS (they hold the FCM and APNs credentials; infra is given their
     # ARNs), by the local stack in moto; notify reads each ARN from ``env_var``.

@@ -10,13 +10,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import boto3
+
 from truckroll.domain.geo import Point, distance_m
 
 MATRIX_LIMIT = 350
+#: Names the Amazon Location route calculator to use; unset, travel is haversine.
+ROUTE_CALCULATOR_ENV = "ROUTE_CALCULATOR"
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,10 @@ class AmazonLocationTravel:
         self._max_origins = max_origins
         self._max_destinations = max_destinations
 
+    @property
+    def calculator_name(self) -> str:
+        return self._calculator
+
     def leg(self, origin: Point, destination: Point) -> Leg:
         response = self._client.calculate_route(
             CalculatorName=self._calculator,
@@ -128,3 +137,11 @@ class AmazonLocationTravel:
                 out.append(Leg(float(cell["Distance"]) * 1000, float(cell["DurationSeconds"])))
             legs.append(out)
         return legs
+
+
+def travel_from_environment(environ: Mapping[str, str] = os.environ) -> TravelTimes:
+    """Road times from the route calculator named in ``ROUTE_CALCULATOR``, else haversine."""
+    name = environ.get(ROUTE_CALCULATOR_ENV)
+    if not name:
+        return Haversine()
+    return AmazonLocationTravel(boto3.client("location"), name)

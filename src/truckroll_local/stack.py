@@ -42,6 +42,8 @@ POWERTOOLS_ENVIRONMENT = {
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "INFO",
 }
+# Local days are small: automatic dispatch gives the optimizer one second per day planned.
+LOCAL_SOLVE_SECONDS = {"AUTO_DISPATCH_SOLVE_SECONDS": "1"}
 
 
 def functions_environment(
@@ -57,6 +59,7 @@ def functions_environment(
         "AUTH_JWKS_JSON": json.dumps(issuer.jwks()),
         "AUTH_JWKS_URL": "",
         **POWERTOOLS_ENVIRONMENT,
+        **LOCAL_SOLVE_SECONDS,
     }
 
 

@@ -107,6 +107,9 @@ def produced() -> dict[str, dict[str, Any]]:
     job.pull_events()
     job.unassign(appointment, ("tech-1@acme",), actor=OFFICE, at=AT)
     keep()
+    reason = "no qualified technician can get there inside its arrival window"
+    job.flag_unplanned(appointment, reason, actor=Actor("system", "auto_dispatch"), at=AT)
+    keep()
     tech = Actor("tech-3@acme", "technician")
     job.progress(appointment, "tech-3@acme", TechAction.ON_MY_WAY, actor=tech, at=AT)
     keep()

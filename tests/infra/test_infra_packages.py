@@ -128,3 +128,24 @@ def test_package_fits_lambda_size_limits(
     ]
     assert layers == [], "layers count towards the unzipped limit: add their size here"
     assert unzipped <= settings.MAX_UNZIPPED_BYTES
+
+
+def test_the_dispatch_package_carries_the_optimizer_without_what_it_never_imports(
+    packages: dict[str, zipfile.ZipFile],
+) -> None:
+    """Automatic dispatch solves in the dispatch function: the optimizer's modules (loaded on first
+    use) must resolve, through PyVRP's own imports, while what PyVRP needs only for plotting and
+    its command line stays out."""
+    package = packages["dispatch"]
+    optimizer = ("truckroll.optimize.solver", "truckroll.optimize.explain", "truckroll.optimize.checker")
+    assert package_checks.unresolved_imports(package, optimizer, frozenset({"pyvrp", "vrplib"})) == {}
+    tops = {n.split("/", 1)[0] for n in package.namelist()}
+    assert {"pyvrp", "numpy", "vrplib"} <= tops
+    distributions = {
+        re.sub(r"[-_.]+", "-", n.split("/", 1)[0].rsplit("-", 1)[0]).lower()
+        for n in package.namelist()
+        if n.split("/", 1)[0].endswith(".dist-info")
+    }
+    assert distributions.isdisjoint(settings.NOT_PACKAGED)
+    unzipped = sum(info.file_size for info in package.infolist())
+    assert unzipped <= settings.MAX_UNZIPPED_BYTES

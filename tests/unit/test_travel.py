@@ -10,7 +10,7 @@ import pytest
 from botocore.stub import Stubber
 
 from truckroll.domain.geo import Point, distance_m
-from truckroll.travel import AmazonLocationTravel, Haversine, Leg, RouteNotFound
+from truckroll.travel import AmazonLocationTravel, Haversine, Leg, RouteNotFound, travel_from_environment
 
 pytestmark = pytest.mark.unit
 
@@ -132,3 +132,13 @@ def test_a_route_the_calculator_cannot_find_names_the_pair(location: tuple[Any, 
 def test_chunks_beyond_the_api_limit_are_refused() -> None:
     with pytest.raises(ValueError, match="350"):
         AmazonLocationTravel(boto3.client("location", region_name="us-east-1"), "trucks", max_origins=351)
+
+
+def test_the_route_calculator_named_in_the_environment_is_used_else_haversine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert isinstance(travel_from_environment({}), Haversine)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    travel = travel_from_environment({"ROUTE_CALCULATOR": "trucks"})
+    assert isinstance(travel, AmazonLocationTravel)
+    assert travel.calculator_name == "trucks"

@@ -6,11 +6,13 @@ from pydantic import BaseModel
 
 from truckroll.contracts.dispatch import (
     APPOINTMENT_EVENTS,
+    AUTO_DISPATCH_REQUESTED,
     CREW_EVENTS,
     JOB_EVENTS,
     NON_JOB_EVENTS,
     TECHNICIAN_MESSAGED,
     AppointmentChangeV1,
+    AutoDispatchRequestedV1,
     CrewChangeV1,
     JobChangeV1,
     NonJobEventChangeV1,
@@ -50,6 +52,7 @@ CATALOG: dict[tuple[str, int], type[BaseModel]] = {
     (TRACKING_DEVICE_SILENT, 1): DeviceSilenceV1,
     (TRACKING_DEVICE_RESUMED, 1): DeviceSilenceV1,
     (TRACKING_POSITION_REPORTED, 1): PositionReportedV1,
+    (AUTO_DISPATCH_REQUESTED, 1): AutoDispatchRequestedV1,
 }
 
 

@@ -127,3 +127,15 @@ class CrewChangeV1(ContractModel):
     technician_id: str | None = Field(description="the member added or removed")
     actor: ActorV1
     at: AwareDatetime
+
+
+AUTO_DISPATCH_REQUESTED = "dispatch.auto_dispatch_requested"
+
+
+class AutoDispatchRequestedV1(ContractModel):
+    """``dispatch.auto_dispatch_requested`` v1: dispatch's note to itself, sent on its own queue with
+    the tenant's debounce as delay, that automatic dispatch should plan the tenant (what asked first
+    in the burst is ``trigger``)."""
+
+    requested_at: AwareDatetime
+    trigger: str = Field(description="schedule, job.booked, a status change or tracking.running_late")

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from truckroll.domain.jobs import Job, Priority
+from truckroll.domain.jobs import Appointment, Job, Priority
 from truckroll.domain.places import Place
 from truckroll.domain.status import AppointmentStatus, JobStatus
 from truckroll.domain.windows import TimeWindow
@@ -18,6 +18,7 @@ from truckroll.domain.windows import TimeWindow
 DOUBLE_BOOKED = "double_booked"
 RUNNING_LATE = "running_late"
 GPS_SILENT = "gps_silent"  # on a technician's row: their device fell silent while on shift
+AUTO_DISPATCH = "auto_dispatch"  # automatic dispatch left it unassigned (the reason is in auto_alert)
 NOT_ARRIVED = frozenset(
     {AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED, AppointmentStatus.DISPATCHED}
 )
@@ -45,6 +46,7 @@ class BoardAppointment:
     location: Place
     technician_ids: tuple[str, ...] = ()
     alerts: tuple[str, ...] = ()
+    auto_alert: str | None = None
     job_version: int = 0  # the job version this entry shows; newer entries replace older ones
 
     @property
@@ -103,11 +105,17 @@ def board_entries(job: Job, site: Site, version: int) -> dict[str, BoardAppointm
             tags=details.tags,
             location=site.location,
             technician_ids=a.technician_ids,
-            alerts=(DOUBLE_BOOKED,) if any(s.overlap_forced for s in a.assignments) else (),
+            alerts=_alerts(a),
+            auto_alert=a.auto_alert,
             job_version=version,
         )
         for a in job.appointments
     }
+
+
+def _alerts(appointment: Appointment) -> tuple[str, ...]:
+    forced = any(s.overlap_forced for s in appointment.assignments)
+    return (*((DOUBLE_BOOKED,) if forced else ()), *((AUTO_DISPATCH,) if appointment.auto_alert else ()))
 
 
 @dataclass(frozen=True)

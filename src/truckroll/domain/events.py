@@ -54,6 +54,7 @@ class AppointmentChange(StrEnum):
     STATUS_CHANGED = "status_changed"  # a technician arrived, paused or finished
     CONFIRMED = "confirmed"
     DELETED = "deleted"
+    FLAGGED = "flagged"  # automatic dispatch left it unassigned, and says why
 
 
 class JobChange(StrEnum):

@@ -76,6 +76,14 @@ class Visit:
     scheduled: TimeWindow
     arrival_window: TimeWindow
 
+    @property
+    def start(self) -> datetime:
+        return self.scheduled.start
+
+    @property
+    def end(self) -> datetime:
+        return self.scheduled.end
+
     def __post_init__(self) -> None:
         if not self.arrival_window.contains(self.scheduled.start):
             raise RuleViolation("the appointment must start inside its arrival window", field="start")
@@ -102,6 +110,7 @@ class Appointment:
     assignments: tuple[Assignment, ...] = ()
     confirmed: bool = False  # a lock: the optimiser must not move it
     canceled: bool = False
+    auto_alert: str | None = None  # why automatic dispatch left it unassigned (cleared once assigned)
 
     @property
     def status(self) -> AppointmentStatus:
@@ -195,6 +204,8 @@ class Job:
     cancel_reason: str | None = None
     payments: int = 0  # payments attached (billing facts; a job with payments cannot be canceled)
     invoice_items: tuple[str, ...] = ()
+    auto_dispatch: bool = True  # automatic dispatch may assign, move or unassign it
+    technician_specific: bool = False  # automatic dispatch keeps its technicians (may shift its start)
     version: int = 0  # optimistic lock: 0 until first stored
     events: list[DomainEvent] = field(default_factory=list, repr=False, compare=False)
 
@@ -320,6 +331,7 @@ class Job:
         actor: Actor,
         at: datetime,
         first_names: Mapping[str, str] = NO_NAMES,
+        reason: str | None = None,
     ) -> None:
         self._require_workable()
         appointment = self.appointment(appointment_id)
@@ -332,11 +344,18 @@ class Job:
             appointment,
             assignments=appointment.assignments
             + tuple(Assignment(t, first_name=first_names.get(t)) for t in added),
+            auto_alert=None,
         )
-        self._changed(AppointmentChange.ASSIGNED, self._put(updated), actor, at, added=added)
+        self._changed(AppointmentChange.ASSIGNED, self._put(updated), actor, at, added=added, reason=reason)
 
     def unassign(
-        self, appointment_id: str, technician_ids: tuple[str, ...], *, actor: Actor, at: datetime
+        self,
+        appointment_id: str,
+        technician_ids: tuple[str, ...],
+        *,
+        actor: Actor,
+        at: datetime,
+        reason: str | None = None,
     ) -> None:
         self._require_workable()
         appointment = self.appointment(appointment_id)
@@ -345,7 +364,9 @@ class Job:
             _require_removable(appointment, technician_id)
         kept = tuple(a for a in appointment.assignments if a.technician_id not in removed)
         updated = replace(appointment, assignments=kept)
-        self._changed(AppointmentChange.UNASSIGNED, self._put(updated), actor, at, removed=removed)
+        self._changed(
+            AppointmentChange.UNASSIGNED, self._put(updated), actor, at, removed=removed, reason=reason
+        )
 
     def reassign(
         self,
@@ -356,6 +377,7 @@ class Job:
         actor: Actor,
         at: datetime,
         first_names: Mapping[str, str] = NO_NAMES,
+        reason: str | None = None,
     ) -> None:
         """Put ``new`` in ``old``'s place: ``new`` is told, ``old`` sees it leave their list."""
         self._require_workable()
@@ -365,9 +387,15 @@ class Job:
             raise ActionRefused(f"{new} is already assigned to this appointment")
         assignment = Assignment(new, first_name=first_names.get(new))
         assignments = tuple(assignment if a.technician_id == old else a for a in appointment.assignments)
-        updated = replace(appointment, assignments=assignments)
+        updated = replace(appointment, assignments=assignments, auto_alert=None)
         self._changed(
-            AppointmentChange.REASSIGNED, self._put(updated), actor, at, added=(new,), removed=(old,)
+            AppointmentChange.REASSIGNED,
+            self._put(updated),
+            actor,
+            at,
+            added=(new,),
+            removed=(old,),
+            reason=reason,
         )
 
     def reschedule(
@@ -379,6 +407,7 @@ class Job:
         actor: Actor,
         at: datetime,
         first_names: Mapping[str, str] = NO_NAMES,
+        reason: str | None = None,
     ) -> None:
         """Move a visit that has not started to a new time (and window), optionally to other
         technicians. A confirmation was for the old time, so the lock is released."""
@@ -389,7 +418,13 @@ class Job:
         before = appointment.technician_ids
         after = before if technician_ids is None else tuple(dict.fromkeys(technician_ids))
         assignments = tuple(Assignment(t, first_name=_first_name(appointment, t, first_names)) for t in after)
-        updated = replace(appointment, visit=visit, confirmed=False, assignments=assignments)
+        updated = replace(
+            appointment,
+            visit=visit,
+            confirmed=False,
+            assignments=assignments,
+            auto_alert=appointment.auto_alert if not assignments else None,
+        )
         self._changed(
             AppointmentChange.RESCHEDULED,
             self._put(updated),
@@ -398,6 +433,7 @@ class Job:
             added=tuple(t for t in after if t not in before),
             removed=tuple(t for t in before if t not in after),
             previous=appointment.visit,
+            reason=reason,
         )
 
     def progress(
@@ -447,6 +483,21 @@ class Job:
                 f"only a scheduled appointment can be confirmed; this one is {appointment.status.value}"
             )
         self._changed(AppointmentChange.CONFIRMED, self._put(replace(appointment, confirmed=True)), actor, at)
+
+    def set_auto_dispatch(self, *, auto_dispatch: bool, technician_specific: bool) -> None:
+        """The job's toggles: whether automatic dispatch plans it, and whether it keeps its technicians."""
+        self.auto_dispatch = auto_dispatch
+        self.technician_specific = technician_specific
+
+    def take_over(self) -> None:
+        """A person planned the job by hand: automatic dispatch leaves it alone from now on."""
+        self.auto_dispatch = False
+
+    def flag_unplanned(self, appointment_id: str, reason: str, *, actor: Actor, at: datetime) -> None:
+        """Automatic dispatch could not place the appointment: say why on the board and in the audit trail."""
+        appointment = self.appointment(appointment_id)
+        flagged = self._put(replace(appointment, auto_alert=reason))
+        self._changed(AppointmentChange.FLAGGED, flagged, actor, at, reason=reason)
 
     def flag_overlap(self, appointment_id: str, technician_id: str) -> None:
         """Mark an assignment a dispatcher forced over another booking of the technician."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from truckroll.domain.geo import Point
+
 
 @dataclass(frozen=True)
 class Place:
@@ -17,3 +19,8 @@ class Place:
     verified: bool
     lat: float | None = None
     lon: float | None = None
+
+    @property
+    def point(self) -> Point | None:
+        """Its map point, when it has one."""
+        return None if self.lat is None or self.lon is None else Point(self.lat, self.lon)

@@ -18,7 +18,10 @@ from truckroll.resources import Queue
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
-    from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
+    from mypy_boto3_sqs.type_defs import (
+        MessageAttributeValueTypeDef,
+        SendMessageBatchRequestEntryTypeDef,
+    )
 
 logger = logging.getLogger(__name__)
 
@@ -75,15 +78,22 @@ class SqsPublisher:
                 failed |= self._send(queue, chunk)
         return failed
 
+    def send_later(self, message: OutboundMessage, delay_seconds: int) -> None:
+        """Send one message that becomes visible ``delay_seconds`` from now (SQS allows up to 900)."""
+        envelope = message.envelope
+        self._client.send_message(
+            QueueUrl=self._url(message.queue),
+            MessageBody=envelope.model_dump_json(),
+            DelaySeconds=delay_seconds,
+            MessageAttributes=_attributes(envelope),
+        )
+
     def _send(self, queue: Queue, chunk: list[OutboundMessage]) -> set[str]:
         entries: list[SendMessageBatchRequestEntryTypeDef] = [
             {
                 "Id": m.message_id,
                 "MessageBody": m.envelope.model_dump_json(),
-                "MessageAttributes": {
-                    "event_type": {"DataType": "String", "StringValue": m.envelope.event_type},
-                    "tenant_id": {"DataType": "String", "StringValue": m.envelope.tenant_id},
-                },
+                "MessageAttributes": _attributes(m.envelope),
             }
             for m in chunk
         ]
@@ -96,3 +106,10 @@ class SqsPublisher:
         for failure in failures:
             logger.error("queue %s refused %s: %s", queue.name, failure["Id"], failure.get("Message"))
         return {f["Id"] for f in failures}
+
+
+def _attributes(envelope: EventEnvelope) -> dict[str, MessageAttributeValueTypeDef]:
+    return {
+        "event_type": {"DataType": "String", "StringValue": envelope.event_type},
+        "tenant_id": {"DataType": "String", "StringValue": envelope.tenant_id},
+    }

@@ -119,6 +119,37 @@ def _pair(problem: Problem, reach: _Reach, j: int, tech: Tech) -> tuple[int, tup
     return _TIME, (fit or None)
 
 
+def verdicts(problem: Problem, j: int) -> list[tuple[Window, ...] | str]:
+    """For each technician: the arrival windows in which job ``j`` alone fits their day, or why
+    it does not (said of that technician)."""
+    reach = _Reach(problem)
+    job = problem.jobs[j]
+    out: list[tuple[Window, ...] | str] = []
+    for tech in problem.techs:
+        stage, windows = _pair(problem, reach, j, tech)
+        out.append(windows if windows is not None else _why_not(problem, job, stage, tech))
+    return out
+
+
+def _why_not(problem: Problem, job: Job, stage: int, tech: Tech) -> str:
+    tz = problem.timezone
+    if stage == _PINNED:
+        return f"the job is pinned to technician {job.technician}"
+    if stage == _SKILL:
+        return f"lacks skill {sorted(job.skills - tech.skills)[0]!r}"
+    if stage == _SHIFT:
+        if job.locked_start is not None:
+            return f"locked start {stamp(tz, job.locked_start)} is outside their shift {span(tz, tech.shift)}"
+        listed = ", ".join(span(tz, w) for w in job.windows)
+        return f"arrival window {listed} is outside their shift {span(tz, tech.shift)}"
+    if stage == _CAP:
+        return f"cannot reach it within their {(tech.max_leg or 0) / 60:g}-minute drive cap"
+    return (
+        "cannot get there inside its arrival window, do the job clear of their blocks and get back"
+        " before their shift ends"
+    )
+
+
 def _reason(problem: Problem, job: Job, failed: list[tuple[int, Tech]]) -> str:
     if not failed:
         return "no technician is on shift"

@@ -58,6 +58,7 @@ def entry_data(entry: BoardAppointment) -> dict[str, Any]:
         "lon": location.lon,
         "technician_ids": list(entry.technician_ids),
         "alerts": list(entry.alerts),
+        "auto_alert": entry.auto_alert,
         "job_version": entry.job_version,
     }
 
@@ -96,6 +97,7 @@ def entry_from(data: Mapping[str, Any]) -> BoardAppointment:
         ),
         technician_ids=tuple(data.get("technician_ids") or ()),
         alerts=tuple(data.get("alerts") or ()),
+        auto_alert=data.get("auto_alert"),
         job_version=int(data.get("job_version") or 0),
     )
 

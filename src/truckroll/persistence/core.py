@@ -236,6 +236,8 @@ def _job_item(job: Job) -> JobItem:
         payments=job.payments,
         invoice_items=list(job.invoice_items),
         status=job.status.value,
+        auto_dispatch=job.auto_dispatch,
+        technician_specific=job.technician_specific,
     )
     _set_version(item, job.version)
     return item
@@ -258,6 +260,7 @@ def _appointment_item(tenant_id: str, appointment: Appointment) -> AppointmentIt
         assignments=_ASSIGNMENTS.dump_json(list(appointment.assignments)).decode(),
         confirmed=appointment.confirmed,
         canceled=appointment.canceled,
+        auto_alert=appointment.auto_alert,
     )
 
 
@@ -276,6 +279,7 @@ def _appointment(item: AppointmentItem) -> Appointment:
         assignments=tuple(_ASSIGNMENTS.validate_json(item.assignments)),
         confirmed=bool(item.confirmed),
         canceled=bool(item.canceled),
+        auto_alert=item.auto_alert,
     )
 
 
@@ -304,6 +308,8 @@ def _job(item: JobItem, appointments: list[Appointment]) -> Job:
         cancel_reason=item.cancel_reason,
         payments=int(item.payments or 0),
         invoice_items=tuple(item.invoice_items),
+        auto_dispatch=item.auto_dispatch is not False,
+        technician_specific=bool(item.technician_specific),
         version=int(item.version or 0),
     )
 

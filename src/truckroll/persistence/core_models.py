@@ -151,6 +151,8 @@ class JobItem(CoreItem, discriminator="job"):
     payments = NumberAttribute(default=0)
     invoice_items = _strings()
     status = UnicodeAttribute()  # derived; stored for reading and filtering only
+    auto_dispatch = BooleanAttribute(default=True)
+    technician_specific = BooleanAttribute(default=False)
     version = VersionAttribute()
 
 
@@ -166,6 +168,7 @@ class AppointmentItem(CoreItem, discriminator="appointment"):
     assignments = UnicodeAttribute(default="[]")  # JSON: technician id, progress, pause reason, forced
     confirmed = BooleanAttribute(default=False)
     canceled = BooleanAttribute(default=False)
+    auto_alert = UnicodeAttribute(null=True)
 
 
 class OutboxItem(CoreItem, discriminator="outbox"):
@@ -200,6 +203,7 @@ class BoardEntryItem(CoreItem, discriminator="board_entry"):
     lon = NumberAttribute(null=True)
     technician_ids = _strings()
     alerts = _strings()
+    auto_alert = UnicodeAttribute(null=True)
     job_version = NumberAttribute(default=0)
 
 
@@ -314,3 +318,45 @@ class EstimateJobItem(CoreItem, discriminator="estimate_job"):
     """The job a sold estimate became; written only if absent, so an estimate becomes one job."""
 
     job_id = UnicodeAttribute()
+
+
+class EnabledTenants(GlobalSecondaryIndex["AutoDispatchSettingsItem"]):  # type: ignore[no-untyped-call]
+    """The tenants with automatic dispatch on (gsi2, sparse): whom the schedule plans for."""
+
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class AutoDispatchSettingsItem(CoreItem, discriminator="auto_dispatch_settings"):
+    enabled = BooleanAttribute()
+    horizon_days = NumberAttribute()
+    timezone = UnicodeAttribute()
+    business_start = UnicodeAttribute()  # HH:MM
+    business_end = UnicodeAttribute()
+    max_drive_minutes = NumberAttribute(null=True)
+    job_types = ListAttribute[str](null=True)
+    skill_tags = _strings()
+    debounce_seconds = NumberAttribute()
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    enabled_tenants = EnabledTenants()
+
+
+class PlanRequestItem(CoreItem, discriminator="auto_dispatch_request"):
+    """A run of automatic dispatch is due for the tenant (triggers in a burst find it and stop)."""
+
+    requested_at = NumberAttribute()  # epoch seconds
+
+
+class PositionItem(CoreItem, discriminator="position"):
+    """A technician's latest live position (the newest report wins)."""
+
+    technician_id = UnicodeAttribute()
+    lat = NumberAttribute()
+    lon = NumberAttribute()
+    at = UnicodeAttribute()
+    at_epoch = NumberAttribute()

@@ -29,6 +29,11 @@ Core table (single-table design; booking and dispatch):
                      its slots, shifts and non-job events)
                      gsi1pk T#{tenant}#DAYS#{yyyy-mm-dd}  gsi1sk TECH#{technician_id}
   crew               pk T#{tenant}#CREWS                  sk CREW#{crew_id}  (version attribute)
+  auto-dispatch      pk T#{tenant}#SETTINGS               sk AUTO_DISPATCH
+  settings           gsi2pk AUTO_DISPATCH#ENABLED gsi2sk {tenant} while enabled (sparse: the one
+                     cross-tenant key, read only by the schedule to list the tenants to plan)
+  plan request       pk T#{tenant}#SETTINGS               sk AUTO_DISPATCH#REQUEST (debounce)
+  live position      pk T#{tenant}#POSITIONS              sk TECH#{technician_id}
 
 Notify table: see truckroll.persistence.notify.
 """
@@ -160,6 +165,15 @@ def crews_pk(tenant_id: str) -> str:
 
 def crew_sk(crew_id: str) -> str:
     return f"CREW#{crew_id}"
+
+
+AUTO_DISPATCH_SK = "AUTO_DISPATCH"
+AUTO_DISPATCH_REQUEST_SK = "AUTO_DISPATCH#REQUEST"
+AUTO_DISPATCH_ENABLED = "AUTO_DISPATCH#ENABLED"
+
+
+def positions_pk(tenant_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#POSITIONS"
 
 
 def notify_settings_pk(tenant_id: str) -> str:

@@ -10,12 +10,13 @@ action is run again on fresh reads, so a stale read can never win.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
 from chalicelib.dispatch.bootstrap import Dispatch
+from chalicelib.dispatch.triggers import request_plan
 
 from truckroll.auth import Principal, Role
 from truckroll.domain.board import board_changes, board_entries
@@ -59,24 +60,55 @@ def change_job(
     job_id: str, principal: Principal, dispatch: Dispatch, act: Act, *, force: bool = False
 ) -> Job:
     """Run ``act`` on the job as one transaction, retried on stale reads (see the module notes)."""
-    actor = actor_of(principal)
+    return commit_change(
+        principal.tenant_id,
+        job_id,
+        actor_of(principal),
+        dispatch,
+        act,
+        force=force,
+        visible=lambda job: may_see(job, principal),
+    )
+
+
+def commit_change(
+    tenant_id: str,
+    job_id: str,
+    actor: Actor,
+    dispatch: Dispatch,
+    act: Act,
+    *,
+    force: bool = False,
+    visible: Callable[[Job], bool] = lambda job: True,
+    days_read: Mapping[tuple[str, date], int] | None = None,
+) -> Job:
+    """:func:`change_job` for ``actor`` (a person or automatic dispatch) on the tenant's job.
+    ``days_read``: the versions of technicians' days a plan was made from; a change to a day
+    that moved on since is :class:`Superseded`."""
 
     def attempt(uow: DynamoCoreUnitOfWork) -> Job:
-        job = uow.jobs.get(principal.tenant_id, job_id)
-        if job is None or not may_see(job, principal):
+        job = uow.jobs.get(tenant_id, job_id)
+        if job is None or not visible(job):
             raise NotFound(f"job {job_id} not found")
-        site = uow.jobs.site(job)
-        before_entries = board_entries(job, site, job.version)
         before = list(job.appointments)
-        act(job, actor, dispatch.clock())
-        _rebook(uow, job, before, force=force)
-        uow.change_board(
-            job.tenant_id, board_changes(before_entries, board_entries(job, site, job.version + 1))
-        )
-        uow.jobs.save(job)
+
+        def change() -> None:
+            act(job, actor, dispatch.clock())
+            _rebook(uow, job, before, force=force, days_read=days_read or {})
+
+        stage(uow, job, change)
         return job
 
     return retried(dispatch, attempt, "the job or a technician's day")
+
+
+def stage(uow: DynamoCoreUnitOfWork, job: Job, change: Callable[[], None]) -> None:
+    """Run ``change`` on the job and stage the job with the board changes it makes."""
+    site = uow.jobs.site(job)
+    before = board_entries(job, site, job.version)
+    change()
+    uow.change_board(job.tenant_id, board_changes(before, board_entries(job, site, job.version + 1)))
+    uow.jobs.save(job)
 
 
 def require_assignable(
@@ -101,18 +133,43 @@ def require_assignable(
     return {t: name for t in ids if (name := known[t].first_name) is not None}
 
 
-def _rebook(uow: DynamoCoreUnitOfWork, job: Job, before: list[Appointment], *, force: bool) -> None:
+class Superseded(Conflict):
+    """What a plan was made from changed before it was written: the newer state stands."""
+
+
+def _rebook(
+    uow: DynamoCoreUnitOfWork,
+    job: Job,
+    before: list[Appointment],
+    *,
+    force: bool,
+    days_read: Mapping[tuple[str, date], int],
+) -> None:
     """Rewrite the technicians' days this change touches; refuse an overlap unless forced, and
     flag the assignments a dispatcher forced over another booking."""
     old, new = appointment_slots(before), appointment_slots(job.appointments)
     owners = frozenset(a.appointment_id for a in (*before, *job.appointments))
     for technician_id, day in changed_days(old, new):
         current = uow.schedules.get(job.tenant_id, technician_id, day)
+        read = days_read.get((technician_id, day))
+        if read is not None and current.version != read:
+            raise Superseded(f"{technician_id}'s day of {day} changed after the plan was made; it stands")
         updated = current.rebooked(owners, new.get((technician_id, day), []), force=force)
         for slot in updated.slots:
             if slot.forced and slot.owner_id in owners:
                 job.flag_overlap(slot.owner_id, technician_id)
         uow.schedules.put(updated)
+
+
+def by_hand(act: Act) -> Act:
+    """A dispatcher's planning action: it wins over automatic dispatch, which leaves the job alone
+    from then on (the job's auto toggle is switched off in the same transaction)."""
+
+    def planned(job: Job, actor: Actor, at: datetime) -> None:
+        act(job, actor, at)
+        job.take_over()
+
+    return planned
 
 
 # -- the actions ---------------------------------------------------------------------------------
@@ -161,8 +218,10 @@ def assign(
         job_id,
         principal,
         dispatch,
-        lambda job, actor, at: job.assign(
-            appointment_id, technician_ids, actor=actor, at=at, first_names=first_names
+        by_hand(
+            lambda job, actor, at: job.assign(
+                appointment_id, technician_ids, actor=actor, at=at, first_names=first_names
+            )
         ),
         force=force,
     )
@@ -180,7 +239,7 @@ def unassign(
         job_id,
         principal,
         dispatch,
-        lambda job, actor, at: job.unassign(appointment_id, technician_ids, actor=actor, at=at),
+        by_hand(lambda job, actor, at: job.unassign(appointment_id, technician_ids, actor=actor, at=at)),
     )
 
 
@@ -199,8 +258,10 @@ def reassign(
         job_id,
         principal,
         dispatch,
-        lambda job, actor, at: job.reassign(
-            appointment_id, old, new, actor=actor, at=at, first_names=first_names
+        by_hand(
+            lambda job, actor, at: job.reassign(
+                appointment_id, old, new, actor=actor, at=at, first_names=first_names
+            )
         ),
         force=force,
     )
@@ -221,8 +282,10 @@ def reschedule(
         job_id,
         principal,
         dispatch,
-        lambda job, actor, at: job.reschedule(
-            appointment_id, visit, technician_ids, actor=actor, at=at, first_names=first_names
+        by_hand(
+            lambda job, actor, at: job.reschedule(
+                appointment_id, visit, technician_ids, actor=actor, at=at, first_names=first_names
+            )
         ),
         force=force,
     )
@@ -263,7 +326,9 @@ def report_progress(job_id: str, progress: Progress, principal: Principal, dispa
             reason=progress.reason,
         )
 
-    return change_job(job_id, principal, dispatch, act)
+    job = change_job(job_id, principal, dispatch, act)
+    request_plan(principal.tenant_id, "appointment.status_changed", dispatch)
+    return job
 
 
 def hold(job_id: str, reason: str | None, principal: Principal, dispatch: Dispatch) -> Job:

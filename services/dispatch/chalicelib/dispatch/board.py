@@ -165,6 +165,7 @@ def _entry_view(entry: BoardAppointment) -> dict[str, Any]:
         },
         "technicians": [{"technician_id": t} for t in entry.technician_ids],
         "alerts": list(entry.alerts),
+        "auto_dispatch_reason": entry.auto_alert,
     }
 
 

@@ -2,27 +2,33 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
-from chalicelib.dispatch.projection import project_device_silence, project_job_booked
 
-from truckroll.contracts.envelope import EventEnvelope
-from truckroll.contracts.jobs import JOB_BOOKED, JobBookedV1
-from truckroll.contracts.tracking import TRACKING_DEVICE_RESUMED, TRACKING_DEVICE_SILENT, DeviceSilenceV1
 from truckroll.domain.windows import Clock, utc_now
-from truckroll.messaging.consumer import EventConsumer, Subscription
+from truckroll.messaging.consumer import EventConsumer
 from truckroll.messaging.idempotency import idempotency_store
 from truckroll.messaging.outbox import OutboxRelay
-from truckroll.messaging.sqs import Publisher, SqsPublisher
+from truckroll.messaging.sqs import OutboundMessage, Publisher, SqsPublisher
+from truckroll.persistence.autodispatch import DynamoAutoDispatchRepository
 from truckroll.persistence.board import DynamoBoardRepository
 from truckroll.persistence.core import DynamoCoreUnitOfWork
 from truckroll.persistence.ports import BoardRepository
 from truckroll.persistence.technicians import DynamoTechnicianRepository
+from truckroll.travel import TravelTimes, travel_from_environment
 
 SERVICE = "dispatch"
 CONSUMER = "dispatch.on_event"
+#: Seconds the optimizer gets for one day of one tenant's plan (``AUTO_DISPATCH_SOLVE_SECONDS``).
+SOLVE_SECONDS = 2.0
+
+
+class DelayedSender(Protocol):
+    def send_later(self, message: OutboundMessage, delay_seconds: int) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,10 @@ class Dispatch:
     clock: Clock
     consumer: EventConsumer
     relay: OutboxRelay
+    auto: DynamoAutoDispatchRepository
+    later: DelayedSender
+    travel: TravelTimes
+    solve_seconds: float = SOLVE_SECONDS
 
 
 def bootstrap(
@@ -41,30 +51,29 @@ def bootstrap(
     idempotency: BasePersistenceLayer | None = None,
     clock: Clock = utc_now,
     publisher: Publisher | None = None,
+    later: DelayedSender | None = None,
+    travel: TravelTimes | None = None,
 ) -> Dispatch:
-    board = board or DynamoBoardRepository(clock)
-    technicians = DynamoTechnicianRepository()
+    # The handlers run use cases that take the finished wiring; imported here, as they import it.
+    from chalicelib.dispatch.handlers import subscriptions
 
-    def on_job_booked(envelope: EventEnvelope, data: JobBookedV1) -> None:
-        project_job_booked(envelope.tenant_id, data, board)
-
-    def on_device_silence(envelope: EventEnvelope, data: DeviceSilenceV1) -> None:
-        project_device_silence(envelope, data, technicians)
-
+    wired: list[Dispatch] = []
     consumer = EventConsumer(
-        CONSUMER,
-        [
-            Subscription(JOB_BOOKED, 1, JobBookedV1, on_job_booked),
-            Subscription(TRACKING_DEVICE_SILENT, 1, DeviceSilenceV1, on_device_silence),
-            Subscription(TRACKING_DEVICE_RESUMED, 1, DeviceSilenceV1, on_device_silence),
-        ],
-        idempotency or idempotency_store(CONSUMER),
+        CONSUMER, subscriptions(lambda: wired[0]), idempotency or idempotency_store(CONSUMER)
     )
-    return Dispatch(
-        board=board,
-        technicians=technicians,
-        uow=lambda: DynamoCoreUnitOfWork(producer=SERVICE, clock=clock),
-        clock=clock,
-        consumer=consumer,
-        relay=OutboxRelay(SERVICE, publisher or SqsPublisher()),
+    sqs = SqsPublisher()
+    wired.append(
+        Dispatch(
+            board=board or DynamoBoardRepository(clock),
+            technicians=DynamoTechnicianRepository(),
+            uow=lambda: DynamoCoreUnitOfWork(producer=SERVICE, clock=clock),
+            clock=clock,
+            consumer=consumer,
+            relay=OutboxRelay(SERVICE, publisher or sqs),
+            auto=DynamoAutoDispatchRepository(),
+            later=later or sqs,
+            travel=travel or travel_from_environment(),
+            solve_seconds=float(os.environ.get("AUTO_DISPATCH_SOLVE_SECONDS", SOLVE_SECONDS)),
+        )
     )
+    return wired[0]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import time
 from typing import Annotated, Any, Literal, TypeVar
 
+from chalicelib.dispatch.auto import DayRun, Explanation
+from chalicelib.dispatch.dayroute import DayOptimized
 from chalicelib.dispatch.people import Booked
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from truckroll.domain.autodispatch import AutoSettings
 from truckroll.domain.crews import Crew, CrewMember, MemberKind
 from truckroll.domain.events import AuditEntry
 from truckroll.domain.geo import Circle, Point, Polygon, Rectangle, Shape
@@ -251,6 +255,7 @@ def appointment_view(appointment: Appointment) -> dict[str, Any]:
         "arrival_window": _window(appointment.visit.arrival_window),
         "status": appointment.status.value,
         "confirmed": appointment.confirmed,
+        "auto_dispatch_reason": appointment.auto_alert,
         "technicians": [
             {
                 "technician_id": a.technician_id,
@@ -272,6 +277,8 @@ def job_view(job: Job) -> dict[str, Any]:
         "cancel_reason": job.cancel_reason,
         "payments": job.payments,
         "invoice_items": list(job.invoice_items),
+        "auto_dispatch": job.auto_dispatch,
+        "technician_specific": job.technician_specific,
         "appointments": [appointment_view(a) for a in job.appointments],
     }
 
@@ -343,4 +350,119 @@ def crew_view(crew: Crew) -> dict[str, Any]:
         "crew_id": crew.crew_id,
         "name": crew.name,
         "members": [{"technician_id": m.technician_id, "kind": m.kind.value} for m in crew.members],
+    }
+
+
+def run_view(runs: Sequence[DayRun]) -> dict[str, Any]:
+    return {
+        "days": [
+            {
+                "date": r.day.isoformat(),
+                "outcomes": [{k: v for k, v in vars(o).items() if k != "double_booked"} for o in r.outcomes],
+                "skipped_technicians": [
+                    {"technician_id": t, "reason": why} for t, why in sorted(r.skipped_technicians.items())
+                ],
+            }
+            for r in runs
+        ]
+    }
+
+
+class AutoSettingsIn(Body):
+    """Automatic dispatch for the tenant: on or off, how far ahead it plans, the business hours
+    (local, in ``timezone``) no visit may fall outside, the longest drive between two stops, the job
+    types it plans (null: all), the job tags that are skills, and how long a burst of triggers is
+    collected before it runs."""
+
+    enabled: bool
+    horizon_days: int = Field(default=2, ge=1, le=7)
+    timezone: str = Field(default="UTC", min_length=1, max_length=64)
+    business_start: time = Field(default=time(7), strict=False)
+    business_end: time = Field(default=time(19), strict=False)
+    max_drive_minutes: int | None = Field(default=None, ge=1, le=600)
+    job_types: list[Text] | None = Field(default=None, max_length=100)
+    skill_tags: list[Text] = Field(default_factory=list, max_length=200)
+    debounce_seconds: int = Field(default=60, ge=0, le=900)
+
+    def to_settings(self, tenant_id: str) -> AutoSettings:
+        return AutoSettings(
+            tenant_id=tenant_id,
+            enabled=self.enabled,
+            horizon_days=self.horizon_days,
+            timezone=self.timezone,
+            business_start=self.business_start,
+            business_end=self.business_end,
+            max_drive_minutes=self.max_drive_minutes,
+            job_types=None if self.job_types is None else tuple(self.job_types),
+            skill_tags=tuple(self.skill_tags),
+            debounce_seconds=self.debounce_seconds,
+        )
+
+
+class AutoTogglesIn(Body):
+    auto_dispatch: bool
+    technician_specific: bool = False
+
+
+def settings_view(settings: AutoSettings) -> dict[str, Any]:
+    return {
+        "enabled": settings.enabled,
+        "horizon_days": settings.horizon_days,
+        "timezone": settings.timezone,
+        "business_start": settings.business_start.isoformat("minutes"),
+        "business_end": settings.business_end.isoformat("minutes"),
+        "max_drive_minutes": settings.max_drive_minutes,
+        "job_types": None if settings.job_types is None else list(settings.job_types),
+        "skill_tags": list(settings.skill_tags),
+        "debounce_seconds": settings.debounce_seconds,
+    }
+
+
+def explanation_view(explanation: Explanation) -> dict[str, Any]:
+    return {
+        "job_id": explanation.job_id,
+        "appointment_id": explanation.appointment_id,
+        "date": explanation.day.isoformat(),
+        "auto_dispatch_enabled": explanation.enabled,
+        "treated_as": {"part": explanation.part.value, "meaning": explanation.part.meaning},
+        "left_out": explanation.left_out,
+        "technicians": [
+            {
+                "technician_id": v.technician_id,
+                "verdict": "ruled_out" if v.reason is not None else "candidate",
+                "rank": v.rank,
+                "extra_drive_seconds": v.extra_drive_seconds,
+                "reason": v.reason,
+            }
+            for v in explanation.verdicts
+        ]
+        + [
+            {
+                "technician_id": t,
+                "verdict": "ruled_out",
+                "rank": None,
+                "extra_drive_seconds": None,
+                "reason": why,
+            }
+            for t, why in sorted(explanation.skipped_technicians.items())
+        ],
+    }
+
+
+def day_optimized_view(result: DayOptimized) -> dict[str, Any]:
+    return {
+        "technician_id": result.technician_id,
+        "date": result.day.isoformat(),
+        "drive_seconds": result.drive_seconds,
+        "moved": [
+            {
+                "appointment_id": m.appointment_id,
+                "job_id": m.job_id,
+                "previous_start": m.previous_start.isoformat(),
+                "start": m.start.isoformat(),
+            }
+            for m in result.moved
+        ],
+        "cannot_fit": [vars(u) for u in result.cannot_fit],
+        "left_out_unverified": [vars(u) for u in result.unverified],
     }
