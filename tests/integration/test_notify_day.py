@@ -1,5 +1,6 @@
 """Notify under the local stack's pumps: a batch with a poison message, and a whole day of one job
-(book, assign, reassign, reschedule, dispatch, done) sending exactly the expected messages."""
+(book, assign, reassign, reschedule, dispatch, done) sending exactly the expected messages; "on my
+way" comes from tracking, which hears of the dispatch and publishes ``tracking.on_the_way``."""
 
 from __future__ import annotations
 
@@ -90,13 +91,6 @@ def put_on_notify_queue(envelopes: list[EventEnvelope]) -> None:
     assert SqsPublisher().publish([OutboundMessage(NOTIFY_EVENTS, e) for e in envelopes]) == set()
 
 
-def stand_in_for_tracking_on_the_way(company: Company, job: dict[str, Any], technician_id: str) -> None:
-    """What tracking publishes when a technician is dispatched (``tracking.on_the_way``), put on
-    notify's queue by hand until tracking's own publisher runs in this stack."""
-    put_on_notify_queue([on_the_way_envelope(company.tenant, job, technician_id)])
-    company.stack.drain()
-
-
 def test_a_whole_day_sends_exactly_the_expected_messages(local_stack: LocalStack) -> None:
     company = Company(local_stack)
     zone = midday_zone()
@@ -116,7 +110,6 @@ def test_a_whole_day_sends_exactly_the_expected_messages(local_stack: LocalStack
         {"start": at(14), "end": at(15), "arrival_window": {"start": at(13), "end": at(16)}},
     )
     company.act(job, "dispatch", {"technician_id": TECH_2})
-    stand_in_for_tracking_on_the_way(company, job, TECH_2)
     company.act(job, "progress", {"action": "arrived", "technician_id": TECH_2})
     company.act(job, "progress", {"action": "done", "technician_id": TECH_2})
 
