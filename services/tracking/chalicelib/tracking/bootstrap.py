@@ -49,7 +49,7 @@ from truckroll.persistence.tracking import (
 from truckroll.persistence.tracking_kpis import DynamoKpiRepository
 from truckroll.persistence.tracking_links import DynamoAppointmentProjection, DynamoLinkRepository
 from truckroll.persistence.tracking_progress import DynamoProgressStore
-from truckroll.travel import Haversine, TravelTimes
+from truckroll.travel import TravelTimes, travel_from_environment
 
 SERVICE = "tracking"
 CONSUMER = "tracking.on_event"
@@ -82,7 +82,7 @@ def bootstrap(
     link_config: Callable[[], LinkSettings] = link_settings,
 ) -> TrackingService:
     fix_store = DynamoFixStore()
-    travel_time = travel or Haversine()
+    travel_time = travel or travel_from_environment()
     tracking = Tracking(
         fixes=fixes or fix_store,
         shifts=shifts or DynamoShiftRepository(),
