@@ -166,8 +166,8 @@ def _run(args: argparse.Namespace) -> str:
         f"| machine load average (1 min) before / after | {load_before:.1f} / {os.getloadavg()[0]:.1f} |",
         "",
         "Per call the service reads the receivers and the settings (GetItem each), the technicians"
-        " (one Query) and every technician's day asked (one BatchGetItem per 100 days), then computes"
-        " the open slots once per service and day.",
+        " (one Query) and every technician's day asked (one BatchGetItem per 100 days, asking only the"
+        " attributes a day is made of), then computes the open slots once per service and day.",
     ]
     return "\n".join(lines) + "\n"
 

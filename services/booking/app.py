@@ -341,6 +341,20 @@ def rwg_create_booking(tenant_id: str) -> Response:
     return once(tenant_id, answer)
 
 
+@app.route(RWG + "/UpdateBooking", methods=["POST"])
+def rwg_update_booking(tenant_id: str) -> Response:
+    body = _admitted(tenant_id, rs.UpdateBookingIn)
+
+    def answer() -> Response:
+        try:
+            reservation, status = reserve.update_booking(tenant_id, body.to_request(), booking())
+        except reserve.BookingFailure as failure:
+            return json_response(rs.failure_view(failure.cause, failure.detail))
+        return json_response({"booking": rs.booking_view(reservation, status)})
+
+    return once(tenant_id, answer)
+
+
 @app.route(RWG + "/GetBookingStatus", methods=["POST"])
 def rwg_booking_status(tenant_id: str) -> Response:
     body = _admitted(tenant_id, rs.GetBookingStatusIn)

@@ -22,6 +22,7 @@ from truckroll.contracts.dispatch import (
     TECHNICIAN_MESSAGED,
 )
 from truckroll.contracts.envelope import EventEnvelope
+from truckroll.contracts.jobs import JobBookedV1
 from truckroll.contracts.publish import envelope_for
 from truckroll.contracts.tracking import TECHNICIAN_SHIFTS_SET
 from truckroll.domain.customers import Address, Customer, Location, Phone, PhoneType
@@ -49,6 +50,14 @@ def shape(value: Any) -> Any:
 @pytest.mark.parametrize(("event_type", "version"), EVENTS)
 def test_the_schema_in_code_is_the_golden_one(event_type: str, version: int) -> None:
     assert CATALOG[(event_type, version)].model_json_schema() == golden(event_type, version, "schema.json")
+
+
+def test_an_event_published_before_appointments_was_added_still_gives_its_visit() -> None:
+    data = golden("job.booked", 1, "json")["data"]
+    first = JobBookedV1.model_validate(data).visits()
+    del data["appointments"]
+    assert JobBookedV1.model_validate(data).visits() == first
+    assert [v.appointment_id for v in first] == [data["appointment"]["appointment_id"]]
 
 
 @pytest.mark.parametrize(("event_type", "version"), EVENTS)
@@ -90,8 +99,10 @@ def test_what_the_producer_publishes_keeps_to_the_golden_contract(with_visit: bo
     sample = golden("job.booked", 1, "json")
     jsonschema.validate(produced["data"], golden("job.booked", 1, "schema.json"))
     if not with_visit:
-        assert produced["data"]["appointment"] is None
-        sample["data"]["appointment"] = None
+        assert (produced["data"]["appointment"], produced["data"]["appointments"]) == (None, [])
+        sample["data"]["appointment"], sample["data"]["appointments"] = None, []
+    else:
+        assert produced["data"]["appointments"] == [produced["data"]["appointment"]]
     assert shape(produced) == shape(sample)
     assert produced["data"]["status"] == ("scheduled" if with_visit else "unscheduled")
 

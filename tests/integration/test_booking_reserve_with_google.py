@@ -132,3 +132,90 @@ def test_business_failures_are_200_and_bad_calls_are_refused(local_stack: LocalS
     bare = {"slot": merchant.slot(13), "user_information": {"user_id": "u"}, "idempotency_token": "token-w"}
     assert merchant.call("CreateBooking", bare).json()["booking_failure"]["cause"] == "CAUSE_UNSPECIFIED"
     assert merchant.call("GetBookingStatus", {"booking_id": "nope"}).status == 404
+
+
+def update(merchant: Merchant, booking_id: str, **change: Any) -> HttpResponse:
+    return merchant.call("UpdateBooking", {"booking": {"booking_id": booking_id, **change}})
+
+
+def test_google_moves_a_booking_and_the_board_and_the_customer_follow(local_stack: LocalStack) -> None:
+    merchant = Merchant(local_stack, "rwg-move", shift=(8, 17))
+    booking_id = merchant.create(9, "move-1").json()["booking"]["booking_id"]
+    local_stack.drain()
+    other = merchant.create(14, "move-2", "g-user-2").json()["booking"]["booking_id"]
+
+    taken = update(merchant, booking_id, slot=merchant.slot(14)).json()
+    assert taken["booking_failure"]["cause"] == "SLOT_UNAVAILABLE"
+    wrong_length = update(merchant, booking_id, slot={**merchant.slot(11), "duration_sec": 1800}).json()
+    assert wrong_length["booking_failure"]["cause"] == "SLOT_UNAVAILABLE"
+
+    new_start = merchant.slot(11)["start_sec"]
+    moved = update(merchant, booking_id, slot={"start_sec": new_start, "duration_sec": 7200})
+    assert moved.status == 200, moved.text
+    assert (moved.json()["booking"]["slot"]["start_sec"], moved.json()["booking"]["status"]) == (
+        new_start,
+        "CONFIRMED",
+    )
+    again = update(merchant, booking_id, slot=merchant.slot(11)).json()
+    assert again["booking"]["slot"]["start_sec"] == new_start
+    # the old time is free again, the new one taken
+    slots = [merchant.slot(9), merchant.slot(11)]
+    lookup = merchant.call("BatchAvailabilityLookup", {"merchant_id": merchant.tenant, "slot_time": slots})
+    assert [a["available"] for a in lookup.json()["slot_time_availability"]] == [True, False]
+
+    local_stack.drain()
+    board = local_stack.request("GET", f"/dispatch/board?date={DAY.isoformat()}", merchant.office).json()
+    starts = {a["job_id"]: datetime.fromisoformat(a["start"]) for a in board["appointments"]}
+    assert starts == {
+        booking_id: datetime.fromisoformat(local(11)),
+        other: datetime.fromisoformat(local(14)),
+    }
+    deliveries = local_stack.request("GET", f"/notify/deliveries?job_id={booking_id}", merchant.office).json()
+    templates = sorted(d["template"] for d in deliveries["deliveries"])
+    assert templates == ["booking_confirmation", "reschedule_notice", "tech_rescheduled"]
+    trail = local_stack.request("GET", f"/dispatch/jobs/{booking_id}/audit", merchant.office).json()
+    assert trail["entries"][-1]["who"] == {"id": "reserve_with_google", "role": "customer"}
+
+
+def test_google_cancels_a_booking_and_its_time_is_bookable_again(local_stack: LocalStack) -> None:
+    merchant = Merchant(local_stack, "rwg-cancel", shift=(8, 10))
+    booking_id = merchant.create(8, "cancel-1").json()["booking"]["booking_id"]
+    local_stack.drain()
+    assert merchant.create(8, "cancel-2", "g-user-2").json()["booking_failure"]["cause"] == "SLOT_UNAVAILABLE"
+
+    canceled = update(merchant, booking_id, status="CANCELED")
+    assert canceled.status == 200, canceled.text
+    assert canceled.json()["booking"]["status"] == "CANCELED"
+    assert update(merchant, booking_id, status="CANCELED").json()["booking"]["status"] == "CANCELED"
+    status = merchant.call("GetBookingStatus", {"booking_id": booking_id}).json()
+    assert status["booking_status"] == "CANCELED"
+    moved = update(merchant, booking_id, slot=merchant.slot(9)).json()
+    assert moved["booking_failure"]["cause"] == "CAUSE_UNSPECIFIED"
+
+    local_stack.drain()
+    board = local_stack.request("GET", f"/dispatch/board?date={DAY.isoformat()}", merchant.office).json()
+    appointment_id = next(a["appointment_id"] for a in board["appointments"] if a["job_id"] == booking_id)
+    assert board["trays"]["canceled"] == [appointment_id]
+    assert merchant.call("CheckAvailability", {"slot": merchant.slot(8)}).json()["count_available"] == 1
+    again = merchant.create(8, "cancel-3", "g-user-3").json()
+    assert again["booking"]["status"] == "CONFIRMED"
+
+
+def test_updates_that_cannot_be_read_or_found_are_refused(local_stack: LocalStack) -> None:
+    merchant = Merchant(local_stack, "rwg-update-refuse", shift=(8, 17))
+    booking_id = merchant.create(9, "refuse-1").json()["booking"]["booking_id"]
+    assert update(merchant, "no-such-booking", status="CANCELED").status == 404
+    assert update(merchant, booking_id).status == 422  # neither a cancel nor a new slot
+    both = update(merchant, booking_id, status="CANCELED", slot=merchant.slot(12))
+    assert both.status == 422
+    other_merchant = {**merchant.slot(12), "merchant_id": "another-merchant"}
+    assert update(merchant, booking_id, slot=other_merchant).status == 422
+    other_service = update(merchant, booking_id, slot=merchant.slot(12, "Something else")).json()
+    assert other_service["booking_failure"]["cause"] == "CAUSE_UNSPECIFIED"
+    wrong = {"booking": {"booking_id": booking_id, "status": "CANCELED"}}
+    assert merchant.call("UpdateBooking", wrong, basic(password="not-the-password-00")).status == 401
+    assert merchant.call("UpdateBooking", "{not json").status == 400
+    status = merchant.call("GetBookingStatus", {"booking_id": booking_id}).json()
+    assert status["booking_status"] == "CONFIRMED"  # nothing refused changed it
+    moved = update(merchant, booking_id, status="CONFIRMED", slot=merchant.slot(12)).json()
+    assert moved["booking"]["slot"]["start_sec"] == merchant.slot(12)["start_sec"]

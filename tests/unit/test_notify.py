@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from builders import CENTRAL, at, booked_envelope
+from builders import CENTRAL, at, booked_envelope, customer, details, location, visit
 from chalicelib.notify import reactions
 from chalicelib.notify.devices import DeviceIn, register_device
 from chalicelib.notify.ports import DeliveryRefused, Notify
@@ -26,8 +26,10 @@ from truckroll.contracts.dispatch import (
 )
 from truckroll.contracts.envelope import EventEnvelope, new_event
 from truckroll.contracts.jobs import JobBookedV1
+from truckroll.contracts.publish import envelope_for
 from truckroll.contracts.tracking import TRACKING_ON_THE_WAY, TRACKING_RUNNING_LATE, OnTheWayV1, RunningLateV1
 from truckroll.domain.customers import Phone, PhoneType
+from truckroll.domain.jobs import Job
 from truckroll.domain.notify import (
     DEFAULT_TEXTS,
     LANDLINE_NO_EMAIL,
@@ -264,6 +266,27 @@ def test_a_booking_is_confirmed_once_however_often_its_event_arrives() -> None:
         "+*******0123",
     )
     assert delivery.event_id == envelope.event_id
+
+
+def test_a_job_over_three_days_is_confirmed_once_and_each_visit_is_kept_with_its_reminders() -> None:
+    n = fake_notify(FULL)
+    job = Job.book(
+        customer=customer(),
+        location=location(),
+        details=details(),
+        visit=visit(3),
+        later_visits=(visit(4), visit(5)),
+        now=NOW,
+    )
+    (event,) = job.pull_events()
+    envelope = envelope_for(event, producer="booking")
+    reactions.on_job_booked(envelope, JobBookedV1.model_validate(envelope.data), n)
+    ((_, _, text),) = sms(n)
+    assert "Tue Mar 3" in text
+    kept = [n.projection.appointment("t1", job.job_id, a.appointment_id) for a in job.appointments]
+    assert [a.arrival_window.start.day for a in kept if a is not None] == [3, 4, 5]
+    reminded = {m.appointment_id for m in n.due.due(NOW + timedelta(days=30))}
+    assert reminded == {a.appointment_id for a in job.appointments}
 
 
 def test_without_an_outbound_number_the_failure_is_recorded_with_its_reason() -> None:

@@ -200,6 +200,28 @@ def golden(event_type: str) -> tuple[EventEnvelope, dict[str, Any]]:
     return envelope, envelope.data
 
 
+def test_every_visit_of_a_job_over_several_days_is_kept() -> None:
+    projection = MemoryAppointments()
+    envelope, data = golden("job.booked")
+    first = data["appointment"]
+    later = [
+        {
+            **first,
+            "appointment_id": f"{first['appointment_id']}-{day}",
+            "start": f"2026-03-0{day}T09:00:00-06:00",
+            "end": f"2026-03-0{day}T11:00:00-06:00",
+        }
+        for day in (4, 5)
+    ]
+    booked = JobBookedV1.model_validate({**data, "appointments": [first, *later]})
+    project_booking(envelope, booked, projection)
+    for visit in booked.visits():
+        kept = projection.get(envelope.tenant_id, visit.appointment_id)
+        assert kept is not None
+        assert (kept.job_id, kept.status) == (booked.job_id, AppointmentStatus.SCHEDULED)
+    assert len(booked.visits()) == 3
+
+
 def test_the_projection_follows_booking_and_dispatch_events() -> None:
     projection = MemoryAppointments()
     envelope, data = golden("job.booked")

@@ -56,7 +56,8 @@ class AppointmentV1(ContractModel):
 
 
 class JobBookedV1(ContractModel):
-    """``job.booked`` v1: a job was created; ``appointment`` is its first visit when booked with a time."""
+    """``job.booked`` v1: a job was created; ``appointment`` is its first visit when booked with a
+    time, ``appointments`` every visit (a job over several days has several)."""
 
     job_id: str
     status: JobStatus = Field(description="scheduled with an appointment, unscheduled without")
@@ -72,3 +73,14 @@ class JobBookedV1(ContractModel):
     customer: CustomerV1
     location: LocationV1
     appointment: AppointmentV1 | None
+    appointments: list[AppointmentV1] | None = Field(
+        default=None,
+        description="every visit booked with the job, earliest first (the first is `appointment`); "
+        "absent from events published before it was added",
+    )
+
+    def visits(self) -> list[AppointmentV1]:
+        """Every visit booked with the job, from events with or without ``appointments``."""
+        if self.appointments is not None:
+            return self.appointments
+        return [self.appointment] if self.appointment is not None else []

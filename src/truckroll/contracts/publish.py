@@ -96,6 +96,7 @@ def job_booked_v1(event: JobBooked) -> JobBookedV1:
             tags=list(location.tags),
         ),
         appointment=_appointment(event.appointment) if event.appointment else None,
+        appointments=[_appointment(a) for a in event.appointments],
     )
 
 

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class JobBooked:
-    """A job was created, with its first appointment when it was booked with a time."""
+    """A job was created, with its appointments when it was booked with a time (several for a job
+    over several days, earliest first)."""
 
     tenant_id: str
     job_id: str
@@ -29,8 +30,13 @@ class JobBooked:
     details: JobDetails
     customer: Customer
     location: Location
-    appointment: Appointment | None
+    appointments: tuple[Appointment, ...]
     booked_at: datetime
+
+    @property
+    def appointment(self) -> Appointment | None:
+        """The first visit."""
+        return self.appointments[0] if self.appointments else None
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -234,13 +235,15 @@ class Job:
         technician_ids: tuple[str, ...] = (),
         first_names: Mapping[str, str] = NO_NAMES,
         confirmed: bool = False,
+        later_visits: tuple[Visit, ...] = (),
     ) -> Job:
-        """Create a job at ``location`` for ``customer``: Scheduled with its first appointment when a
-        visit is given (assigned to ``technician_ids``, whose time the caller reserves; locked as
-        Confirmed when ``confirmed``), Unscheduled otherwise. The location's tags are copied onto
-        the job."""
+        """Create a job at ``location`` for ``customer``: Scheduled with an appointment per visit
+        when a visit is given (``later_visits``: the further visits of a job over several days; all
+        assigned to ``technician_ids``, whose time the caller reserves; locked as Confirmed when
+        ``confirmed``), Unscheduled otherwise. The location's tags are copied onto the job."""
         if location.customer_id != customer.customer_id or location.tenant_id != customer.tenant_id:
             raise RuleViolation("the location does not belong to this customer", field="location")
+        visits = _visits(visit, later_visits)
         job = cls(
             tenant_id=customer.tenant_id,
             job_id=new_id(),
@@ -249,14 +252,12 @@ class Job:
             details=replace(details, tags=merge_tags(location.tags, details.tags)),
             created_at=now,
         )
-        appointment = None
-        if visit is not None:
-            assignments = tuple(
-                Assignment(t, first_name=first_names.get(t)) for t in dict.fromkeys(technician_ids)
-            )
-            appointment = Appointment(new_id(), job.job_id, visit, assignments, confirmed=confirmed)
-            job.appointments.append(appointment)
-        elif technician_ids or confirmed:
+        assignments = tuple(
+            Assignment(t, first_name=first_names.get(t)) for t in dict.fromkeys(technician_ids)
+        )
+        for each in visits:
+            job.appointments.append(Appointment(new_id(), job.job_id, each, assignments, confirmed=confirmed))
+        if not visits and (technician_ids or confirmed):
             raise RuleViolation("only a visit with a time can be assigned or confirmed", field="appointment")
         job.events.append(
             JobBooked(
@@ -266,7 +267,7 @@ class Job:
                 details=job.details,
                 customer=customer,
                 location=location,
-                appointment=appointment,
+                appointments=tuple(job.appointments),
                 booked_at=now,
             )
         )
@@ -621,6 +622,19 @@ class Job:
                 invoice_items_deleted=invoice_items_deleted,
             )
         )
+
+
+def _visits(first: Visit | None, later: tuple[Visit, ...]) -> list[Visit]:
+    """A job's visits at booking, earliest first; further visits need a first and may not overlap."""
+    if first is None:
+        if later:
+            raise RuleViolation("further visits need a first one", field="appointment")
+        return []
+    visits = sorted((first, *later), key=lambda v: v.start)
+    for earlier, next_one in itertools.pairwise(visits):
+        if next_one.start < earlier.end:
+            raise RuleViolation("a job's visits may not overlap", field="later_appointments")
+    return visits
 
 
 def _require_removable(appointment: Appointment, technician_id: str) -> None:

@@ -118,7 +118,7 @@ class DynamoScheduleRepository:
             )
         except TechDayItem.DoesNotExist:
             return TechDay(tenant_id, technician_id, day)
-        return _tech_day(item)
+        return _tech_day(tenant_id, item)
 
     def days(self, tenant_id: str, technician_id: str, first: date, last: date) -> list[TechDay]:
         """The technician's stored days from ``first`` to ``last`` (one Query)."""
@@ -127,16 +127,19 @@ class DynamoScheduleRepository:
             TechDayItem.sk.between(keys.tech_day_sk(first), keys.tech_day_sk(last)),
             consistent_read=True,
         )
-        return [_tech_day(i) for i in items]
+        return [_tech_day(tenant_id, i) for i in items]
 
     def many(self, tenant_id: str, wanted: Iterable[tuple[str, date]]) -> list[TechDay]:
-        """The stored days of these (technician, date) pairs: one BatchGetItem per 100 pairs."""
+        """The stored days of these (technician, date) pairs: one BatchGetItem per 100 pairs, asking
+        only the attributes a day is made of (keys and index attributes are not sent back)."""
         pairs = [(keys.tech_day_pk(tenant_id, t), keys.tech_day_sk(d)) for t, d in wanted]
-        return [_tech_day(i) for i in TechDayItem.batch_get(pairs, consistent_read=True)]
+        items = TechDayItem.batch_get(pairs, consistent_read=True, attributes_to_get=_DAY_ATTRIBUTES)
+        return [_tech_day(tenant_id, i) for i in items]
 
     def of_date(self, tenant_id: str, day: date) -> list[TechDay]:
         """Every technician's stored day of ``day`` (one Query on gsi1, eventually consistent)."""
-        return [_tech_day(i) for i in TechDayItem.of_date.query(keys.tech_days_of_date_pk(tenant_id, day))]
+        items = TechDayItem.of_date.query(keys.tech_days_of_date_pk(tenant_id, day))
+        return [_tech_day(tenant_id, i) for i in items]
 
     def put(self, day: TechDay) -> None:
         """Stage the day, conditioned on its version being the one read."""
@@ -156,9 +159,20 @@ class DynamoScheduleRepository:
         self._uow.stage(Write("put", item))
 
 
-def _tech_day(item: TechDayItem) -> TechDay:
+#: What a technician's day is read from (``_tech_day``).
+_DAY_ATTRIBUTES = [
+    TechDayItem.technician_id.attr_name,
+    TechDayItem.day.attr_name,
+    TechDayItem.slots.attr_name,
+    TechDayItem.shifts.attr_name,
+    TechDayItem.events.attr_name,
+    TechDayItem.version.attr_name,
+]
+
+
+def _tech_day(tenant_id: str, item: TechDayItem) -> TechDay:
     return TechDay(
-        item.tenant_id,
+        tenant_id,
         item.technician_id,
         date.fromisoformat(item.day),
         tuple(_SLOTS.validate_json(item.slots)),

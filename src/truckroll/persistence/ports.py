@@ -8,7 +8,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
-from truckroll.domain.board import BoardAppointment, BoardChange, BoardDay
+from truckroll.domain.board import BoardAppointment, BoardChange, BoardDay, Site
 from truckroll.domain.customers import Customer, Location
 from truckroll.domain.jobs import Job
 from truckroll.domain.leads import Lead, LeadStatus
@@ -151,7 +151,28 @@ class EstimateRepository(Protocol):
     def converted(self, tenant_id: str, estimate_id: str, job_id: str) -> None: ...
 
 
-class BookingUnitOfWork(CoreUnitOfWork, Protocol):
+class StoredJobs(JobRepository, Protocol):
+    """Jobs as a change reads and writes them: saved on their version, shown on the board."""
+
+    def save(self, job: Job) -> None: ...
+
+    def site(self, job: Job) -> Site: ...
+
+
+class JobChangeUnitOfWork(CoreUnitOfWork, Protocol):
+    """What changing a booked job writes in its transaction: the job, the technicians' days and the
+    board's entries and change feed."""
+
+    @property
+    def jobs(self) -> StoredJobs: ...
+
+    @property
+    def schedules(self) -> ScheduleRepository: ...
+
+    def change_board(self, tenant_id: str, changes: list[BoardChange]) -> None: ...
+
+
+class BookingUnitOfWork(JobChangeUnitOfWork, Protocol):
     @property
     def leads(self) -> LeadRepository: ...
 
@@ -163,9 +184,6 @@ class BookingUnitOfWork(CoreUnitOfWork, Protocol):
 
     @property
     def estimates(self) -> EstimateRepository: ...
-
-    @property
-    def schedules(self) -> ScheduleRepository: ...
 
 
 class TechnicianDirectory(Protocol):

@@ -21,6 +21,7 @@ PUBLIC_ROUTES: dict[str, frozenset[tuple[str, str]]] = {
             ("POST", "/rwg/{tenant_id}/v3/BatchAvailabilityLookup"),
             ("POST", "/rwg/{tenant_id}/v3/CheckAvailability"),
             ("POST", "/rwg/{tenant_id}/v3/CreateBooking"),
+            ("POST", "/rwg/{tenant_id}/v3/UpdateBooking"),
             ("POST", "/rwg/{tenant_id}/v3/GetBookingStatus"),
             ("POST", "/rwg/{tenant_id}/v3/ListBookings"),
         }

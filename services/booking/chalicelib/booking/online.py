@@ -100,14 +100,14 @@ def limit(tenant_id: str, client: str, booking: Booking, online: OnlineBooking) 
 def slots_on(tenant_id: str, the_offer: Offer, day: date, booking: Booking) -> list[OpenSlot]:
     """The open slots of ``day`` (one Query for the technicians, one for their days)."""
     now = booking.clock()
-    _require_bookable(the_offer, day, now)
+    require_bookable(the_offer, day, now)
     technicians = booking.technicians.all(tenant_id)
     with booking.uow() as uow:
         days = {d.technician_id: d for d in uow.schedules.of_date(tenant_id, day)}
     return the_offer.slots(day, technicians, days, now)
 
 
-def _require_bookable(the_offer: Offer, day: date, now: datetime) -> None:
+def require_bookable(the_offer: Offer, day: date, now: datetime) -> None:
     today = now.astimezone(the_offer.settings.zone).date()
     if not today <= day <= today + timedelta(days=the_offer.online.days_ahead):
         raise RuleViolation(
@@ -137,7 +137,7 @@ def book_slot(
     staging ``also``'s writes in the same transaction); 409 ``SLOT_UNAVAILABLE`` when no one is free
     (any more)."""
     local_day = wanted.start.astimezone(the_offer.settings.zone).date()
-    _require_bookable(the_offer, local_day, booking.clock())
+    require_bookable(the_offer, local_day, booking.clock())
     for _ in range(MAX_ATTEMPTS):
         try:
             with booking.uow() as uow:

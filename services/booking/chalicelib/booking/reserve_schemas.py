@@ -3,11 +3,11 @@ unknown fields are ignored, as proto3 readers do) and the answers the spec defin
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from chalicelib.booking.lead_schemas import ProviderText
-from chalicelib.booking.reserve import CreateBooking, SlotRef
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from chalicelib.booking.reserve import CreateBooking, SlotRef, UpdateBooking
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from truckroll.domain.customers import Address
 from truckroll.domain.reservations import Reservation
@@ -86,6 +86,45 @@ class CreateBookingIn(_Proto):
             address=address,
             idempotency_token=self.idempotency_token,
             note=self.additional_request,
+        )
+
+
+class UpdatedSlotIn(_Proto):
+    """The booking's slot with its new start (and duration); the merchant and service may be left
+    out, as they do not change."""
+
+    merchant_id: Id | None = None
+    service_id: Id | None = None
+    start_sec: Seconds
+    duration_sec: Seconds = 0
+
+
+class BookingUpdateIn(_Proto):
+    booking_id: Id
+    status: Literal["CONFIRMED", "CANCELED"] | None = None
+    slot: UpdatedSlotIn | None = None
+
+    @model_validator(mode="after")
+    def _one_change(self) -> BookingUpdateIn:
+        if (self.status == "CANCELED") == (self.slot is not None):
+            raise ValueError("an update either cancels the booking (status CANCELED) or moves its slot")
+        return self
+
+
+class UpdateBookingIn(_Proto):
+    booking: BookingUpdateIn
+
+    def to_request(self) -> UpdateBooking:
+        b, slot = self.booking, self.booking.slot
+        if slot is None:
+            return UpdateBooking(booking_id=b.booking_id, cancel=True)
+        return UpdateBooking(
+            booking_id=b.booking_id,
+            cancel=False,
+            merchant_id=slot.merchant_id,
+            service_id=slot.service_id,
+            start_sec=slot.start_sec,
+            duration_sec=slot.duration_sec,
         )
 
 

@@ -141,6 +141,7 @@ class BookJobRequest(Body):
     location_id: Id | None = None
     job: JobIn
     appointment: AppointmentIn | None = None
+    later_appointments: Annotated[list[AppointmentIn], Field(max_length=30)] = Field(default_factory=list)
 
     def to_command(self) -> BookJob:
         """The command, with every domain rule checked; a broken rule names the field at fault."""
@@ -156,6 +157,11 @@ class BookJobRequest(Body):
                 estimate_id=_estimate_of(j),
             ),
             visit=visit_of(self.appointment),
+            later_visits=tuple(
+                visit
+                for i, a in enumerate(self.later_appointments)
+                if (visit := visit_of(a, f"later_appointments[{i}]")) is not None
+            ),
         )
 
 

@@ -48,6 +48,7 @@ class BookJob:
     technician_ids: tuple[str, ...] = ()  # assigned to the visit; the caller reserves their time
     first_names: Mapping[str, str] = field(default_factory=dict)
     confirmed: bool = False  # the visit is locked as Confirmed (the optimizer leaves it in place)
+    later_visits: tuple[Visit, ...] = ()  # the further visits of a job over several days
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,9 @@ def stage_booking(
     if estimate_id is not None and (made := uow.estimates.job_of(tenant, estimate_id)) is not None:
         raise Conflict(f"estimate {estimate_id} was already made into job {made}", job_id=made)
     if office:
-        booking.settings.get(tenant).check(customer, location, command.details, command.visit)
+        settings = booking.settings.get(tenant)
+        for visit in (command.visit, *command.later_visits):
+            settings.check(customer, location, command.details, visit)
     job = Job.book(
         customer=customer,
         location=location,
@@ -90,6 +93,7 @@ def stage_booking(
         technician_ids=command.technician_ids,
         first_names=command.first_names,
         confirmed=command.confirmed,
+        later_visits=command.later_visits,
     )
     if customer.version == 0:
         uow.customers.add(customer)

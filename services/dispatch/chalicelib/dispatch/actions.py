@@ -1,37 +1,27 @@
 """Dispatch's actions on jobs and appointments.
 
-Every action runs the same way (:func:`change_job`): read the job, let the domain apply the action
-(which checks the rules and records the event), rebook the technicians' days it touches (the
-double-booking check, on the copies just read), and write the job, the days, the board entries,
-the board's change feed, the audit trail and the outbox in one transaction. That transaction is
-conditioned on the versions of the job and of every day read; when one changed meanwhile, the whole
-action is run again on fresh reads, so a stale read can never win.
+Every action runs the same way (:func:`change_job`, through
+:func:`truckroll.persistence.job_changes.commit_change`): read the job, let the domain apply the
+action, rebook the technicians' days it touches and write the job, the days, the board and the
+outbox in one transaction, run again on fresh reads when a read went stale.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
 
 from chalicelib.dispatch.bootstrap import Dispatch
 from chalicelib.dispatch.triggers import request_plan
 
 from truckroll.auth import Principal, Role
-from truckroll.domain.board import board_changes, board_entries
 from truckroll.domain.events import Actor, AuditEntry
 from truckroll.domain.geo import Point, Shape
-from truckroll.domain.jobs import Appointment, Job, TechAction, Visit
-from truckroll.domain.schedule import appointment_slots, changed_days
-from truckroll.errors import Conflict, Forbidden, NotFound, RuleViolation, TruckrollError
-from truckroll.persistence.core import DynamoCoreUnitOfWork, audit_trail
-from truckroll.persistence.writes import StaleRead
-
-MAX_ATTEMPTS = 5
-T = TypeVar("T")
-
-Act = Callable[[Job, Actor, datetime], None]
+from truckroll.domain.jobs import Job, TechAction, Visit
+from truckroll.errors import Forbidden, NotFound, RuleViolation, TruckrollError
+from truckroll.persistence.core import audit_trail
+from truckroll.persistence.job_changes import Act, commit_change
 
 
 def actor_of(principal: Principal) -> Actor:
@@ -41,19 +31,6 @@ def actor_of(principal: Principal) -> Actor:
 def may_see(job: Job, principal: Principal) -> bool:
     """The office sees every job of its tenant; a technician only jobs with appointments assigned to them."""
     return principal.is_office or any(principal.sub in a.technician_ids for a in job.appointments)
-
-
-def retried(dispatch: Dispatch, attempt: Callable[[DynamoCoreUnitOfWork], T], what: str) -> T:
-    """Run ``attempt`` and commit what it staged, again on fresh reads while a read went stale."""
-    for _ in range(MAX_ATTEMPTS):
-        with dispatch.uow() as uow:
-            result = attempt(uow)
-            try:
-                uow.commit()
-            except StaleRead:
-                continue
-            return result
-    raise Conflict(f"{what} kept changing while this ran; reload and try again")
 
 
 def change_job(
@@ -69,46 +46,6 @@ def change_job(
         force=force,
         visible=lambda job: may_see(job, principal),
     )
-
-
-def commit_change(
-    tenant_id: str,
-    job_id: str,
-    actor: Actor,
-    dispatch: Dispatch,
-    act: Act,
-    *,
-    force: bool = False,
-    visible: Callable[[Job], bool] = lambda job: True,
-    days_read: Mapping[tuple[str, date], int] | None = None,
-) -> Job:
-    """:func:`change_job` for ``actor`` (a person or automatic dispatch) on the tenant's job.
-    ``days_read``: the versions of technicians' days a plan was made from; a change to a day
-    that moved on since is :class:`Superseded`."""
-
-    def attempt(uow: DynamoCoreUnitOfWork) -> Job:
-        job = uow.jobs.get(tenant_id, job_id)
-        if job is None or not visible(job):
-            raise NotFound(f"job {job_id} not found")
-        before = list(job.appointments)
-
-        def change() -> None:
-            act(job, actor, dispatch.clock())
-            _rebook(uow, job, before, force=force, days_read=days_read or {})
-
-        stage(uow, job, change)
-        return job
-
-    return retried(dispatch, attempt, "the job or a technician's day")
-
-
-def stage(uow: DynamoCoreUnitOfWork, job: Job, change: Callable[[], None]) -> None:
-    """Run ``change`` on the job and stage the job with the board changes it makes."""
-    site = uow.jobs.site(job)
-    before = board_entries(job, site, job.version)
-    change()
-    uow.change_board(job.tenant_id, board_changes(before, board_entries(job, site, job.version + 1)))
-    uow.jobs.save(job)
 
 
 def require_assignable(
@@ -131,34 +68,6 @@ def require_assignable(
             inactive=inactive,
         )
     return {t: name for t in ids if (name := known[t].first_name) is not None}
-
-
-class Superseded(Conflict):
-    """What a plan was made from changed before it was written: the newer state stands."""
-
-
-def _rebook(
-    uow: DynamoCoreUnitOfWork,
-    job: Job,
-    before: list[Appointment],
-    *,
-    force: bool,
-    days_read: Mapping[tuple[str, date], int],
-) -> None:
-    """Rewrite the technicians' days this change touches; refuse an overlap unless forced, and
-    flag the assignments a dispatcher forced over another booking."""
-    old, new = appointment_slots(before), appointment_slots(job.appointments)
-    owners = frozenset(a.appointment_id for a in (*before, *job.appointments))
-    for technician_id, day in changed_days(old, new):
-        current = uow.schedules.get(job.tenant_id, technician_id, day)
-        read = days_read.get((technician_id, day))
-        if read is not None and current.version != read:
-            raise Superseded(f"{technician_id}'s day of {day} changed after the plan was made; it stands")
-        updated = current.rebooked(owners, new.get((technician_id, day), []), force=force)
-        for slot in updated.slots:
-            if slot.forced and slot.owner_id in owners:
-                job.flag_overlap(slot.owner_id, technician_id)
-        uow.schedules.put(updated)
 
 
 def by_hand(act: Act) -> Act:

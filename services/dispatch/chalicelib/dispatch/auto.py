@@ -1,7 +1,7 @@
 """Automatic dispatch: settings, per-job toggles, runs, and the latest live positions it plans from.
 
 A run plans each day of the tenant's horizon (truckroll.domain.autodispatch builds the problem and
-reads the solution) and writes every decision through :func:`actions.commit_change`, the same
+reads the solution) and writes every decision through :func:`job_changes.commit_change`, the same
 transaction a dispatcher's action runs, as ``system``/``auto_dispatch``. Each write is conditioned
 on the versions of the job and of the technicians' days the plan was computed from: when a
 dispatcher changed them meanwhile (a manual assignment also switches the job's auto toggle off),
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.dispatch.actions import Act, Superseded, change_job, commit_change, get_job
+from chalicelib.dispatch.actions import change_job, get_job
 from chalicelib.dispatch.bootstrap import Dispatch
 from chalicelib.dispatch.triggers import request_plan
 
@@ -47,6 +47,7 @@ from truckroll.domain.status import UPCOMING
 from truckroll.domain.technicians import Technician
 from truckroll.errors import Conflict, TruckrollError
 from truckroll.persistence.core import DynamoCoreUnitOfWork
+from truckroll.persistence.job_changes import Act, Superseded, commit_change
 
 if TYPE_CHECKING:
     from truckroll.optimize import Verdict

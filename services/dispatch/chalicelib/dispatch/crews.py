@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chalicelib.dispatch.actions import actor_of, require_assignable, retried
+from chalicelib.dispatch.actions import actor_of, require_assignable
 from chalicelib.dispatch.bootstrap import Dispatch
 
 from truckroll.auth import Principal
@@ -14,6 +14,7 @@ from truckroll.domain.events import CrewChange, CrewChanged
 from truckroll.domain.ids import new_id
 from truckroll.errors import NotFound
 from truckroll.persistence.core import DynamoCoreUnitOfWork
+from truckroll.persistence.job_changes import retried
 
 
 def list_crews(principal: Principal, dispatch: Dispatch) -> list[Crew]:
@@ -44,7 +45,7 @@ def create_crew(name: str, members: tuple[CrewMember, ...], principal: Principal
     for member in members:
         crew = crew.with_member(member.technician_id, member.kind)
     return retried(
-        dispatch, lambda uow: _write(uow, crew, CrewChange.CREATED, None, principal, dispatch), "the crew"
+        dispatch.uow, lambda uow: _write(uow, crew, CrewChange.CREATED, None, principal, dispatch), "the crew"
     )
 
 
@@ -62,7 +63,7 @@ def _change_members(
             raise NotFound(f"crew {crew_id} not found")
         return _write(uow, edit(crew), change, technician_id, principal, dispatch)
 
-    return retried(dispatch, attempt, "the crew")
+    return retried(dispatch.uow, attempt, "the crew")
 
 
 def add_member(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 
-from chalicelib.dispatch.actions import actor_of, stage
+from chalicelib.dispatch.actions import actor_of
 from chalicelib.dispatch.auto import travelled, visits_of
 from chalicelib.dispatch.bootstrap import Dispatch
 
@@ -24,6 +24,7 @@ from truckroll.domain.jobs import ActionRefused, Job
 from truckroll.domain.schedule import Slot, SlotKind, TechDay
 from truckroll.errors import NotFound, RuleViolation
 from truckroll.persistence.core import DynamoCoreUnitOfWork
+from truckroll.persistence.job_changes import stage
 
 REASON = "route optimized for the day"
 #: Moves written in one transaction (each job takes several of its 100 items).

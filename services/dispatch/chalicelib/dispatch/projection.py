@@ -17,41 +17,39 @@ def _window(window: WindowV1) -> TimeWindow:
 
 
 def project_job_booked(tenant_id: str, event: JobBookedV1, board: BoardRepository) -> None:
-    """Put a job booked with a time on the board of its appointment's day (new appointments have no
-    technician, so they land in the Unassigned tray) unless dispatch has already put it there (its
-    own entry is newer). A job booked without a time has no place on any day's board yet."""
-    appointment = event.appointment
-    if appointment is None:
-        return
+    """Put a job booked with a time on the board of each appointment's day (an appointment without
+    a technician lands in the Unassigned tray) unless dispatch has already put it there (its own
+    entry is newer). A job booked without a time has no place on any day's board yet."""
     location = event.location
-    board.put_new(
-        BoardAppointment(
-            tenant_id=tenant_id,
-            appointment_id=appointment.appointment_id,
-            job_id=event.job_id,
-            scheduled=TimeWindow(appointment.start, appointment.end),
-            arrival_window=_window(appointment.arrival_window),
-            status=appointment.status,
-            job_status=event.status,
-            customer_name=event.customer.name,
-            job_type=event.job_type,
-            business_unit=event.business_unit,
-            summary=event.summary,
-            priority=event.priority,
-            tags=tuple(event.tags),
-            location=Place(
-                street=location.street,
-                city=location.city,
-                state=location.state,
-                postal_code=location.postal_code,
-                verified=location.verified,
-                lat=location.lat,
-                lon=location.lon,
-            ),
-            technician_ids=tuple(appointment.technician_ids),
-            job_version=1,
+    for appointment in event.visits():
+        board.put_new(
+            BoardAppointment(
+                tenant_id=tenant_id,
+                appointment_id=appointment.appointment_id,
+                job_id=event.job_id,
+                scheduled=TimeWindow(appointment.start, appointment.end),
+                arrival_window=_window(appointment.arrival_window),
+                status=appointment.status,
+                job_status=event.status,
+                customer_name=event.customer.name,
+                job_type=event.job_type,
+                business_unit=event.business_unit,
+                summary=event.summary,
+                priority=event.priority,
+                tags=tuple(event.tags),
+                location=Place(
+                    street=location.street,
+                    city=location.city,
+                    state=location.state,
+                    postal_code=location.postal_code,
+                    verified=location.verified,
+                    lat=location.lat,
+                    lon=location.lon,
+                ),
+                technician_ids=tuple(appointment.technician_ids),
+                job_version=1,
+            )
         )
-    )
 
 
 def project_device_silence(

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
-from chalicelib.dispatch.actions import actor_of, require_assignable, retried
+from chalicelib.dispatch.actions import actor_of, require_assignable
 from chalicelib.dispatch.bootstrap import Dispatch
 
 from truckroll.auth import Principal
@@ -19,6 +19,7 @@ from truckroll.domain.schedule import TechDay
 from truckroll.domain.timeline import NonJobEvent, Shift, working_time
 from truckroll.errors import NotFound
 from truckroll.persistence.core import DynamoCoreUnitOfWork
+from truckroll.persistence.job_changes import retried
 
 Change = Callable[[dict[date, TechDay]], tuple[list[TechDay], list[DomainEvent]]]
 
@@ -38,7 +39,7 @@ def _change_days(
             uow.publish(event)
         return updated
 
-    return retried(dispatch, attempt, "the technician's day")
+    return retried(dispatch.uow, attempt, "the technician's day")
 
 
 def visible_day(technician_id: str, day: date, principal: Principal, dispatch: Dispatch) -> TechDay:

@@ -91,20 +91,22 @@ def on_job_booked(envelope: EventEnvelope, event: JobBookedV1, notify: Notify) -
         email=customer.email,
     )
     notify.projection.put_job(job)
-    booked = event.appointment
-    if booked is None:
-        return
-    appointment = AppointmentFacts(
-        tenant_id=envelope.tenant_id,
-        job_id=event.job_id,
-        appointment_id=booked.appointment_id,
-        arrival_window=TimeWindow(booked.arrival_window.start, booked.arrival_window.end),
-        technician_names=dict.fromkeys(booked.technician_ids),
-        as_of=envelope.occurred_at,
-    )
-    if notify.projection.put_appointment(appointment):
-        set_reminders(notify, appointment)
-    confirm(notify, envelope, job, appointment)
+    visits = [
+        AppointmentFacts(
+            tenant_id=envelope.tenant_id,
+            job_id=event.job_id,
+            appointment_id=booked.appointment_id,
+            arrival_window=TimeWindow(booked.arrival_window.start, booked.arrival_window.end),
+            technician_names=dict.fromkeys(booked.technician_ids),
+            as_of=envelope.occurred_at,
+        )
+        for booked in event.visits()
+    ]
+    for appointment in visits:
+        if notify.projection.put_appointment(appointment):
+            set_reminders(notify, appointment)
+    if visits:  # one confirmation per booking, of its first visit; each visit is reminded of
+        confirm(notify, envelope, job, visits[0])
 
 
 def confirm(notify: Notify, envelope: EventEnvelope, job: JobContact, appointment: AppointmentFacts) -> None:

@@ -34,13 +34,12 @@ JOB_UNCANCELED = JOB_EVENTS[JobChange.UNCANCELED]
 
 
 def project_booking(envelope: EventEnvelope, event: JobBookedV1, projection: AppointmentProjection) -> None:
-    """Keep the job's destination, and its first appointment when booked with one."""
+    """Keep the job's destination, and every appointment it was booked with."""
     location = event.location
     projection.put_destination(
         envelope.tenant_id, event.job_id, Destination(location.lat, location.lon, location.verified)
     )
-    booked = event.appointment
-    if booked is not None:
+    for booked in event.visits():
         projection.put(
             TrackedAppointment(
                 tenant_id=envelope.tenant_id,
