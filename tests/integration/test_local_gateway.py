@@ -214,8 +214,10 @@ def test_static_pages_are_served_from_the_web_root_only(tmp_path: Path) -> None:
     ("path", "content_type"),
     [
         ("/web/", "text/html"),
+        ("/web/board.html", "text/html"),
         ("/web/track.html", "text/html"),
         ("/web/js/login.js", "text/javascript"),
+        ("/web/js/board.js", "text/javascript"),
         ("/web/css/app.css", "text/css"),
     ],
 )
