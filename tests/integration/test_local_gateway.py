@@ -215,10 +215,13 @@ def test_static_pages_are_served_from_the_web_root_only(tmp_path: Path) -> None:
     [
         ("/web/", "text/html"),
         ("/web/board.html", "text/html"),
+        ("/web/tech.html", "text/html"),
         ("/web/track.html", "text/html"),
-        ("/web/js/login.js", "text/javascript"),
         ("/web/js/board.js", "text/javascript"),
         ("/web/css/app.css", "text/css"),
+        ("/web/sw.js", "text/javascript"),
+        ("/web/manifest.json", "application/json"),
+        ("/web/icon.svg", "image/svg+xml"),
     ],
 )
 def test_the_web_pages_are_public_while_the_apis_they_call_are_not(
