@@ -1,7 +1,7 @@
 // One day of the board kept current from the change feed (GET /dispatch/board/changes).
 import { api } from "./api.js";
 
-export const POLL_MS = 2000;
+const POLL_MS = 2000;
 
 export class DayFeed {
   /** `onChange(feed)` runs after the first load and after every read that changed something. */
@@ -12,8 +12,9 @@ export class DayFeed {
     this.appointments = new Map();
     this.technicians = [];
     this.cursor = null;
+    this.polling = false;
     this.timer = null;
-    this.reading = null;
+    this.reads = Promise.resolve();
   }
 
   async load() {
@@ -22,36 +23,36 @@ export class DayFeed {
     this.technicians = board.technicians;
     this.cursor = board.cursor;
     this.onChange(this);
+    this.polling = true;
     this.schedule();
   }
 
   schedule() {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.refresh(), POLL_MS);
+    this.timer = setTimeout(async () => {
+      await this.refresh();
+      if (this.polling) this.schedule();
+    }, POLL_MS);
   }
 
   stop() {
+    this.polling = false;
     clearTimeout(this.timer);
-    this.timer = null;
   }
 
-  /** Read the changes now (after an action of ours, or on the timer); one read at a time. */
+  /** Read the changes now (after an action of ours, or on the timer); reads run one after another,
+   * so a read asked for after an action always starts after it. */
   refresh() {
-    this.reading ??= this.read().finally(() => {
-      this.reading = null;
-      if (this.timer !== null) this.schedule();
-    });
-    return this.reading;
+    this.reads = this.reads.then(() => this.read());
+    return this.reads;
   }
 
   async read() {
-    const date = this.date;
     try {
       const page = await api(
         "GET",
-        `/dispatch/board/changes?date=${date}&cursor=${encodeURIComponent(this.cursor)}`,
+        `/dispatch/board/changes?date=${this.date}&cursor=${encodeURIComponent(this.cursor)}`,
       );
-      if (date !== this.date) return;
+      if (!this.polling) return;
       this.cursor = page.cursor;
       let changed = false;
       for (const change of page.changes) changed = this.apply(change) || changed;
