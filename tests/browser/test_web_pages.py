@@ -1,6 +1,6 @@
-"""The web pages in chromium against the local stack: the board's assign by drag and by keyboard,
-seen by a second dispatcher without a reload; the technician's on my way with location while on
-shift; the customer's page with the ETA, then done; the dev login."""
+"""The web pages in chromium against the local stack: the board's assign by drag and by keyboard
+and its actions menu, seen by a second dispatcher without a reload; the technician's on my way
+with location while on shift; the customer's page with the ETA, then done; the dev login."""
 
 from __future__ import annotations
 
@@ -88,6 +88,13 @@ def test_dispatchers_assign_the_tech_goes_and_the_customer_sees_the_eta(company:
     expect(row(theirs, "tech-2@demo").locator(".card")).to_contain_text("Omar Haddad")
     expect(theirs.locator('.tray[data-tray="unassigned"] .card')).to_have_count(0)
     shot(mine, "board-after-assigning")
+
+    omar = card(mine, second["appointment_id"])
+    omar.get_by_text("Actions").focus()
+    mine.keyboard.press("Enter")
+    omar.get_by_role("button", name="Dispatch Priya Nair").focus()
+    mine.keyboard.press("Enter")
+    expect(card(theirs, second["appointment_id"]).locator(".status")).to_have_text("Dispatched")
 
     tech = company.page_for(
         "tech-1@demo",

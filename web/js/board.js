@@ -55,7 +55,12 @@ function actionsFor(appointment) {
       act(`Set ${who} back to scheduled`, "POST", `${job}/uncancel`, { reason: askReason("Why?") })));
     return buttons;
   }
+  const notStarted = ["scheduled", "confirmed"].includes(appointment.status);
   for (const id of technicianIds(appointment)) {
+    if (notStarted) {
+      buttons.push(menuButton(`Dispatch ${technicianName(id)}`, () =>
+        act(`Dispatched ${technicianName(id)} to ${who}`, "POST", `${path}/dispatch`, { technician_id: id })));
+    }
     buttons.push(menuButton(`Unassign ${technicianName(id)}`, () =>
       act(`Unassigned ${technicianName(id)} from ${who}`, "POST", `${path}/unassign`, { technician_ids: [id] })));
   }
@@ -88,7 +93,7 @@ function renderCard(appointment, onTimeline) {
   card.querySelector(".status").textContent = label(appointment.status);
   card.querySelector(".service").textContent = appointment.job_type;
   card.querySelector(".window").textContent =
-    `Arrive ${windowText(appointment.arrival_window)} · ${clock(appointment.start)}–${clock(appointment.end)}`;
+    `Arrive ${windowText(appointment.arrival_window)} · booked ${clock(appointment.start)}–${clock(appointment.end)}`;
   const alerts = card.querySelector(".alerts");
   for (const alert of appointment.alerts) {
     const item = document.createElement("li");
