@@ -11,7 +11,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run token test lint typecheck unit integration contracts infra synth bench clean
+.PHONY: install run token test lint typecheck unit integration contracts infra browser chromium synth bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -46,10 +46,16 @@ integration: install
 infra: install
 	$(VENV)/bin/pytest -m infra -q
 
+chromium: ## Debian's chromium, which the browser tests drive (Playwright's own browser download is not used)
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+browser: install chromium ## the web pages in headless chromium against the local stack
+	$(VENV)/bin/pytest -m browser -n auto -q
+
 synth: install
 	$(PY) infra/synth.py
 
-test: lint typecheck ## everything CI runs
+test: lint typecheck chromium ## everything CI runs
 	$(VENV)/bin/pytest -n auto -q
 
 bench: install

@@ -10,7 +10,9 @@ own answers are RFC 9457 problems, as the gateway responses in infra render them
   method → 405 with ``Allow``.
 
 Also served: ``/health``, the issuer under ``/auth/``, the static pages of ``web/`` under ``/web/``
-and a small index at ``/``.
+(public: the APIs they call need the token) and a small index at ``/``. A browser opening a
+customer's tracking link (``GET /tracking/links/{token}`` asking for HTML) gets the tracking page,
+which reads the same URL as JSON.
 """
 
 from __future__ import annotations
@@ -42,6 +44,14 @@ from truckroll_local.responses import HttpResponse, json_response, problem
 logger = logging.getLogger("truckroll_local.gateway")
 
 API_TIMEOUT_SECONDS = 29  # API Gateway's integration timeout
+TRACKING_LINKS = "tracking/links/"
+TRACKING_PAGE = "track.html"
+
+
+def _wants_html(method: str, headers: Mapping[str, str]) -> bool:
+    """A browser navigating to the URL (a page's ``fetch`` asks for JSON or anything)."""
+    accept = next((v for k, v in headers.items() if k.lower() == "accept"), "")
+    return method in ("GET", "HEAD") and "text/html" in accept
 
 
 def _unauthorized() -> HttpResponse:
@@ -152,6 +162,8 @@ class Gateway:
             return self._issuer.handle(method, f"/{rest}", query)
         if first == "web":
             return self._static(rest)
+        if path[1:].startswith(TRACKING_LINKS) and _wants_html(method, headers):
+            return self._static(TRACKING_PAGE)
         endpoint = self._services.get(first)
         if endpoint is None:
             return problem(404, "Not found", f"Nothing is served at {path}.")

@@ -1,9 +1,10 @@
 """Demo data for ``--seed-demo``, posted through the HTTP API like any client would.
 
-The "demo" company gets its outbound SMS number and a day of jobs for tomorrow, booked by the
-seeded dispatcher. The request bodies of the booking and notify APIs are spelled out only in
-:func:`job_request` and :func:`notify_settings_request`: if those APIs rename a field, change it
-there. An API that is not there yet (404/405) is reported and skipped, not fatal.
+The "demo" company gets its outbound SMS number, its seeded technicians on the dispatch board and
+a day of jobs for tomorrow, booked by the seeded dispatcher. The request bodies of the booking,
+notify and dispatch APIs are spelled out only in :func:`job_request`,
+:func:`notify_settings_request` and :func:`technician_request`: if those APIs rename a field,
+change it there. An API that is not there yet (404/405) is reported and skipped, not fatal.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from truckroll_local.issuer import LocalIssuer
+from truckroll.auth import Role
+from truckroll_local.issuer import LocalIssuer, User
 
 logger = logging.getLogger("truckroll_local.seed")
 
@@ -120,6 +122,15 @@ def notify_settings_request() -> dict[str, Any]:
     return {"sms_from_number": DEMO_SMS_FROM_NUMBER}
 
 
+def technician_request(user: User) -> dict[str, Any]:
+    """The body of ``POST /dispatch/technicians`` for a seeded technician (its id: the username)."""
+    return {"technician_id": user.username, "name": user.display_name, "role": "technician", "active": True}
+
+
+def demo_technicians(issuer: LocalIssuer) -> list[User]:
+    return [u for u in issuer.users if u.tenant_id == "demo" and u.role is Role.TECHNICIAN]
+
+
 @dataclass(frozen=True)
 class Posted:
     method: str
@@ -151,7 +162,8 @@ def _send(base_url: str, method: str, path: str, token: str, body: dict[str, Any
 
 
 def seed_demo(base_url: str, issuer: LocalIssuer, day: date | None = None) -> list[Posted]:
-    """Post the demo company's settings and jobs for ``day`` (tomorrow, demo time, by default)."""
+    """Post the demo company's settings, technicians and jobs for ``day`` (tomorrow, demo time, by
+    default)."""
     day = day or datetime.now(DEMO_TIMEZONE).date() + timedelta(days=1)
     token = issuer.token_for(DEMO_DISPATCHER)
     admin_token = issuer.token_for("admin@demo")
@@ -159,6 +171,17 @@ def seed_demo(base_url: str, issuer: LocalIssuer, day: date | None = None) -> li
     posted = [
         _send(base_url, "PUT", "/notify/settings", admin_token, notify_settings_request(), f"{key}-notify")
     ]
+    posted.extend(
+        _send(
+            base_url,
+            "POST",
+            "/dispatch/technicians",
+            token,
+            technician_request(user),
+            f"{key}-{user.username}",
+        )
+        for user in demo_technicians(issuer)
+    )
     for index, job in enumerate(DEMO_JOBS):
         result = _send(base_url, "POST", "/booking/jobs", token, job_request(job, day), f"{key}-job-{index}")
         posted.append(result)

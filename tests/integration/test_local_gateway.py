@@ -208,3 +208,36 @@ def test_static_pages_are_served_from_the_web_root_only(tmp_path: Path) -> None:
     index = gateway.handle("GET", "/", {}, None)
     assert index.status == 200
     assert "/health" in index.text
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/web/", "text/html"),
+        ("/web/board.html", "text/html"),
+        ("/web/tech.html", "text/html"),
+        ("/web/track.html", "text/html"),
+        ("/web/js/board.js", "text/javascript"),
+        ("/web/css/app.css", "text/css"),
+        ("/web/sw.js", "text/javascript"),
+        ("/web/manifest.json", "application/json"),
+        ("/web/icon.svg", "image/svg+xml"),
+    ],
+)
+def test_the_web_pages_are_public_while_the_apis_they_call_are_not(
+    local_stack: LocalStack, path: str, content_type: str
+) -> None:
+    page = local_stack.request("GET", path)
+    assert (page.status, page.header("Content-Type")) == (200, content_type)
+    _assert_problem(local_stack.request("GET", "/dispatch/board?date=2026-11-24"), 401)
+
+
+def test_a_browser_opening_a_tracking_link_gets_the_tracking_page(local_stack: LocalStack) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    page = local_stack.request("GET", "/tracking/links/unknown-token", browser)
+    assert (page.status, page.header("Content-Type")) == (200, "text/html")
+    assert "/web/js/track.js" in page.text
+    for accept in ({"Accept": "application/json"}, {"accept": "*/*"}, {}):
+        _assert_problem(local_stack.request("GET", "/tracking/links/unknown-token", accept), 404)
+    post = local_stack.request("POST", "/tracking/links/unknown-token", browser)
+    assert post.status == 405

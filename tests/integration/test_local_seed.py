@@ -50,6 +50,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, LocalIssuer, Recorder]]:
     gateway = Gateway(issuer, lambda: {"status": "ok"}, tmp_path)
     gateway.mount("booking", recorder.app("booking", "/jobs", "POST"))
     gateway.mount("notify", recorder.app("notify", "/settings", "PUT"))
+    gateway.mount("dispatch", recorder.app("dispatch", "/technicians", "POST"))
     server.attach(gateway)
     try:
         yield f"http://127.0.0.1:{server.port}", issuer, recorder
@@ -71,8 +72,18 @@ def test_seeder_sets_the_sms_number_and_books_a_day_of_jobs(
     posted = seed_demo(base_url, issuer, day)
 
     assert all(p.ok for p in posted)
-    settings, *jobs = recorder.requests
+    settings, *rest = recorder.requests
+    technicians = [r for r in rest if r["path"] == "/dispatch/technicians"]
+    jobs = [r for r in rest if r not in technicians]
     assert (settings["method"], settings["path"]) == ("PUT", "/notify/settings")
+    assert [t["body"]["technician_id"] for t in technicians] == ["tech-1@demo", "tech-2@demo", "tech-3@demo"]
+    assert technicians[0]["body"] == {
+        "technician_id": "tech-1@demo",
+        "name": "Tomás Rivera",
+        "role": "technician",
+        "active": True,
+    }
+    assert {_claims(t["headers"])["role"] for t in technicians} == {"dispatcher"}
     assert settings["body"] == {"sms_from_number": DEMO_SMS_FROM_NUMBER}
     assert _claims(settings["headers"])["role"] == "admin"
     assert len(jobs) == len(DEMO_JOBS) >= 6
@@ -103,5 +114,6 @@ def test_seeder_stops_at_a_booking_api_that_is_not_there(tmp_path: Path) -> None
         server.close()
     assert [(p.method, p.path, p.status) for p in posted] == [
         ("PUT", "/notify/settings", 404),
+        *[("POST", "/dispatch/technicians", 404)] * 3,
         ("POST", "/booking/jobs", 404),
     ]
