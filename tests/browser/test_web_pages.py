@@ -80,6 +80,19 @@ def test_dispatchers_assign_the_tech_goes_and_the_customer_sees_the_eta(company:
     expect(row(theirs, "tech-1@demo").locator(".card")).to_contain_text("Dana Whitfield")
     shot(theirs, "second-dispatcher-sees-the-drag")
 
+    expect(mine.get_by_role("region", name="The day's measures")).to_contain_text("On-time arrivals")
+    waiting = card(mine, second["appointment_id"])
+    waiting.get_by_text("Actions").click()
+    waiting.get_by_role("button", name="Why (automatic dispatch)").click()
+    why = mine.get_by_role("region", name="Why, for automatic dispatch")
+    expect(why).to_contain_text("Omar Haddad")
+    expect(why.locator(".why-technicians li")).to_have_count(2)
+    expect(why).to_contain_text("Tomás Rivera")
+    expect(why).to_contain_text("Priya Nair")
+    shot(mine, "why-for-automatic-dispatch")
+    why.get_by_role("button", name="Close").click()
+    expect(why).to_be_hidden()
+
     assign_to = card(mine, second["appointment_id"]).get_by_label("Assign to")
     assign_to.focus()
     mine.keyboard.press("End")  # the last technician: Priya Nair

@@ -72,11 +72,68 @@ function actionsFor(appointment) {
       if (reason) act(`Put ${who} on hold`, "POST", `${job}/hold`, { reason });
     }));
   }
+  buttons.push(menuButton("Why (automatic dispatch)", () => explain(appointment)));
   buttons.push(menuButton("Cancel job", () => {
     const reason = askReason("Reason for canceling");
     if (reason) act(`Canceled ${who}`, "POST", `${job}/cancel`, { reason });
   }));
   return buttons;
+}
+
+/** Automatic dispatch's view of an appointment: every technician ranked or ruled out, and why. */
+async function explain(appointment) {
+  const panel = document.getElementById("why");
+  const query = `appointment_id=${encodeURIComponent(appointment.appointment_id)}`;
+  let answer;
+  try {
+    answer = await api("GET", `/dispatch/jobs/${appointment.job_id}/explain?${query}`);
+  } catch (error) {
+    announce(message, error.message, true);
+    return;
+  }
+  const summary = [`${appointment.customer.name}, ${appointment.job_type}: ${answer.treated_as.meaning}`];
+  if (answer.left_out) summary.push(answer.left_out);
+  if (!answer.auto_dispatch_enabled) summary.push("automatic dispatch is off for this company");
+  panel.querySelector(".why-summary").textContent = `${summary.join("; ")}.`;
+  const items = answer.technicians.map((entry) => {
+    const item = document.createElement("li");
+    const name = technicianName(entry.technician_id);
+    item.dataset.verdict = entry.verdict;
+    item.textContent = entry.verdict === "candidate"
+      ? `${name}: ranked ${entry.rank}, adds ${Math.round(entry.extra_drive_seconds / 60)} min of driving`
+      : `${name}: ruled out, ${entry.reason}`;
+    return item;
+  });
+  panel.querySelector(".why-technicians").replaceChildren(...items);
+  panel.hidden = false;
+  panel.querySelector(".why-close").focus();
+}
+
+document.querySelector("#why .why-close").addEventListener("click", () => {
+  document.getElementById("why").hidden = true;
+});
+
+function percent(rate) {
+  return rate === null ? "–" : `${Math.round(rate * 100)} %`;
+}
+
+/** The KPI strip: the day's measures from tracking (office roles; absent for others). */
+async function showKpis(date) {
+  const strip = document.getElementById("kpis");
+  let measures;
+  try {
+    measures = await api("GET", `/tracking/kpis?from=${date}&to=${date}`);
+  } catch {
+    strip.hidden = true;
+    return;
+  }
+  strip.hidden = false;
+  const drive = measures.average_drive_minutes;
+  strip.querySelector('[data-kpi="average_drive_minutes"]').textContent =
+    drive === null ? "–" : `${Math.round(drive)} min`;
+  for (const name of ["on_time_arrival_rate", "link_open_rate", "auto_assigned_share"]) {
+    strip.querySelector(`[data-kpi="${name}"]`).textContent = percent(measures[name]);
+  }
 }
 
 function askReason(question) {
@@ -254,6 +311,7 @@ async function show(date) {
   feed?.stop();
   document.body.dataset.ready = "false";
   feed = new DayFeed(date, render, (error) => announce(message, `Live updates paused: ${error.message}`, true));
+  showKpis(date);
   try {
     await feed.load();
   } catch (error) {
