@@ -58,7 +58,7 @@ synth: install
 test: lint typecheck chromium ## everything CI runs
 	$(VENV)/bin/pytest -n auto -q
 
-bench: install
+bench: install chromium
 	$(PY) -m bench
 
 clean:

@@ -165,14 +165,20 @@ function renderCard(appointment, onTimeline) {
   const select = card.querySelector(".assign-to");
   const assigned = technicianIds(appointment);
   const movable = !isCanceled(appointment) && assigned.length <= 1;
-  if (movable) {
-    for (const technician of feed.technicians.filter((t) => t.active !== false)) {
-      if (!assigned.includes(technician.technician_id)) {
-        select.add(new Option(technician.name, technician.technician_id));
-      }
-    }
+  const others = movable
+    ? feed.technicians.filter((t) => t.active !== false && !assigned.includes(t.technician_id))
+    : [];
+  if (others.length) {
+    // The first technician now, the others when the select is first used: a busy day's cards
+    // would otherwise hold every technician's option each (400 cards x 50 technicians).
+    select.add(new Option(others[0].name, others[0].technician_id));
+    const fill = () => {
+      for (const technician of others.slice(1)) select.add(new Option(technician.name, technician.technician_id));
+    };
+    select.addEventListener("focus", fill, { once: true });
+    select.addEventListener("pointerdown", fill, { once: true });
   }
-  if (!movable || select.options.length === 0) {
+  if (!others.length) {
     card.querySelector(".assign-label").remove();
     card.querySelector(".assign").remove();
     card.draggable = false;
