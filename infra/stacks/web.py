@@ -87,7 +87,6 @@ class WebStack(cdk.Stack):
             "Distribution",
             comment="Truckroll web pages",
             default_root_object=ROOT_OBJECT,
-            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(bucket),
