@@ -1,4 +1,5 @@
-"""Build the CDK app: the shared stack and one stack per service, all from ``RESOURCES``."""
+"""Build the CDK app: the shared stack and one stack per service, all from ``RESOURCES``, and the
+web stack serving the pages."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from infra import settings
 from infra.settings import stack_name
 from infra.stacks.service import ServiceStack
 from infra.stacks.shared import SharedStack
+from infra.stacks.web import WebStack
 from truckroll.resources import RESOURCES, SERVICES, Resources
 
 # Stages whose data outlives `cdk destroy` (tables and user pool are retained and deletion-protected).
@@ -26,6 +28,7 @@ def build_app(
     stage: str | None = None,
     resources: Resources = RESOURCES,
     services_dir: Path = settings.SERVICES_DIR,
+    web_dir: Path = settings.WEB_DIR,
 ) -> cdk.App:
     """``work_dir`` receives Chalice's intermediate packages; it may be deleted after ``synth()``.
 
@@ -67,6 +70,13 @@ def build_app(
             env=env,
             description=f"Truckroll {stage}: the {service} service",
         )
+    WebStack(
+        app,
+        stack_name(stage, "web"),
+        web_dir=web_dir,
+        env=env,
+        description=f"Truckroll {stage}: the web pages on S3 behind CloudFront",
+    )
     cdk.Tags.of(app).add("truckroll:stage", stage)
     return app
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SERVICES_DIR = REPO_ROOT / "services"
+WEB_DIR = REPO_ROOT / "web"
 UV_LOCK = REPO_ROOT / "uv.lock"
 # ``build/`` and ``cdk.out/`` are ignored by git at any depth.
 BUILD_DIR = REPO_ROOT / "infra" / "build"
@@ -14,7 +15,7 @@ DEFAULT_OUTDIR = REPO_ROOT / "infra" / "cdk.out"
 
 
 def stack_name(stage: str, part: str) -> str:
-    """``truckroll-<stage>-shared`` and ``truckroll-<stage>-<service>``."""
+    """``truckroll-<stage>-shared``, ``truckroll-<stage>-<service>`` and ``truckroll-<stage>-web``."""
     return f"truckroll-{stage}-{part}"
 
 

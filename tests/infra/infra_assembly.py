@@ -40,6 +40,7 @@ def _input_files() -> Iterator[Path]:
         REPO_ROOT / "infra",
         Path(os.environ.get("DEVTMP_SERVICES") or settings.SERVICES_DIR),
         REPO_ROOT / "src" / "truckroll",
+        settings.WEB_DIR,
     ]
     for root in roots:
         for directory, dirnames, filenames in os.walk(root, followlinks=True):

@@ -86,8 +86,12 @@ def refs(assembly: Assembly) -> SharedRefs:
     return SharedRefs(assembly.shared)
 
 
-def test_the_app_has_a_shared_stack_and_one_stack_per_service(assembly: Assembly) -> None:
-    expected = {stack_name(STAGE, "shared"), *(stack_name(STAGE, s) for s in SERVICES)}
+def test_the_app_has_a_shared_stack_a_web_stack_and_one_stack_per_service(assembly: Assembly) -> None:
+    expected = {
+        stack_name(STAGE, "shared"),
+        stack_name(STAGE, "web"),
+        *(stack_name(STAGE, s) for s in SERVICES),
+    }
     assert set(assembly.all_templates()) == expected
     assert resources_of(assembly.shared, SERVERLESS_FUNCTION) == {}
 
@@ -442,7 +446,8 @@ def test_gateway_errors_are_problem_details(assembly: Assembly, service: str) ->
 def test_cfn_lint_passes_on_every_template(assembly: Assembly) -> None:
     # No rule is ignored: cfn-lint expands the SAM transform of the service stacks itself.
     templates = sorted(str(p) for p in assembly.directory.glob("*.template.json"))
-    assert len(templates) == 1 + len(SERVICES)
+    # The shared stack, the web stack and one stack per service.
+    assert len(templates) == 2 + len(SERVICES)
     result = subprocess.run([CFN_LINT, *templates], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
