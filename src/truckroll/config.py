@@ -61,6 +61,25 @@ def link_settings() -> LinkSettings:
     return LinkSettings(base_url=base_url, secret=secret.encode())
 
 
+SOLVE_SECONDS_ENV = "AUTO_DISPATCH_SOLVE_SECONDS"
+DEFAULT_SOLVE_SECONDS = 2.0
+
+
+def auto_dispatch_solve_seconds() -> float:
+    """Seconds the optimizer gets for one day of one tenant's plan (``AUTO_DISPATCH_SOLVE_SECONDS``,
+    2 by default); anything but a positive number stops the function at start, saying which."""
+    raw = os.environ.get(SOLVE_SECONDS_ENV)
+    if raw is None:
+        return DEFAULT_SOLVE_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        raise RuntimeError(f"environment variable {SOLVE_SECONDS_ENV} must be a positive number, not {raw!r}")
+    return seconds
+
+
 def _required(name: str) -> str:
     value = os.environ.get(name)
     if not value:

@@ -19,7 +19,7 @@ from typing import Any
 
 from chalice.app import Chalice
 
-from truckroll.config import LINK_BASE_URL_ENV, PUBLIC_LINKS_PATH, link_settings, settings
+from truckroll.config import LINK_BASE_URL_ENV, PUBLIC_LINKS_PATH, SOLVE_SECONDS_ENV, link_settings, settings
 from truckroll.resources import RESOURCES, Resources
 from truckroll_local import REPO_ROOT
 from truckroll_local.apps import load_service_apps
@@ -43,7 +43,7 @@ POWERTOOLS_ENVIRONMENT = {
     "POWERTOOLS_LOG_LEVEL": "INFO",
 }
 # Local days are small: automatic dispatch gives the optimizer one second per day planned.
-LOCAL_SOLVE_SECONDS = {"AUTO_DISPATCH_SOLVE_SECONDS": "1"}
+LOCAL_SOLVE_SECONDS = {SOLVE_SECONDS_ENV: "1"}
 
 
 def functions_environment(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 
+from truckroll.config import DEFAULT_SOLVE_SECONDS, auto_dispatch_solve_seconds
 from truckroll.domain.windows import Clock, utc_now
 from truckroll.messaging.consumer import EventConsumer
 from truckroll.messaging.idempotency import idempotency_store
@@ -23,8 +23,6 @@ from truckroll.travel import TravelTimes, travel_from_environment
 
 SERVICE = "dispatch"
 CONSUMER = "dispatch.on_event"
-#: Seconds the optimizer gets for one day of one tenant's plan (``AUTO_DISPATCH_SOLVE_SECONDS``).
-SOLVE_SECONDS = 2.0
 
 
 class DelayedSender(Protocol):
@@ -42,7 +40,7 @@ class Dispatch:
     auto: DynamoAutoDispatchRepository
     later: DelayedSender
     travel: TravelTimes
-    solve_seconds: float = SOLVE_SECONDS
+    solve_seconds: float = DEFAULT_SOLVE_SECONDS
 
 
 def bootstrap(
@@ -73,7 +71,7 @@ def bootstrap(
             auto=DynamoAutoDispatchRepository(),
             later=later or sqs,
             travel=travel or travel_from_environment(),
-            solve_seconds=float(os.environ.get("AUTO_DISPATCH_SOLVE_SECONDS", SOLVE_SECONDS)),
+            solve_seconds=auto_dispatch_solve_seconds(),
         )
     )
     return wired[0]
