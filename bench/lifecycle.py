@@ -68,17 +68,19 @@ def job_body(n: int, start: datetime) -> dict[str, Any]:
     }
 
 
+def fix(share: float, at: datetime) -> dict[str, Any]:
+    """A fix taken at ``at``, ``share`` of the way from :data:`ORIGIN` to the job."""
+    return {
+        "recorded_at": at.isoformat(),
+        "lat": round(ORIGIN[0] + (DESTINATION[0] - ORIGIN[0]) * share, 6),
+        "lon": ORIGIN[1],
+        "accuracy_m": 5.0,
+    }
+
+
 def fixes(count: int, every_seconds: float, now: datetime) -> list[dict[str, Any]]:
     """``count`` fixes ``every_seconds`` apart, the last one ``now``, driving north to the job."""
-    return [
-        {
-            "recorded_at": (now - timedelta(seconds=every_seconds * (count - 1 - i))).isoformat(),
-            "lat": round(ORIGIN[0] + (DESTINATION[0] - ORIGIN[0]) * i / max(count, 1), 6),
-            "lon": ORIGIN[1],
-            "accuracy_m": 5.0,
-        }
-        for i in range(count)
-    ]
+    return [fix(i / count, now - timedelta(seconds=every_seconds * (count - 1 - i))) for i in range(count)]
 
 
 @dataclass(frozen=True)
@@ -144,9 +146,13 @@ class Job:
         """The technician's "On my way" (dispatch): the customer's link and text follow."""
         self._act(call, "on_my_way", "dispatch", self.tech, {})
 
-    def send_fixes(self, call: Call, count: int, every_seconds: float, now: datetime) -> None:
-        body = {"fixes": fixes(count, every_seconds, now)}
-        call("gps_fixes", "POST", "/tracking/fixes", self.tech, body, OK)
+    def send_fixes(self, call: Call, batch: list[dict[str, Any]]) -> None:
+        call("gps_fixes", "POST", "/tracking/fixes", self.tech, {"fixes": batch}, OK)
+
+    def kpis(self, call: Call) -> None:
+        """The board's strip of the day's measures."""
+        path = f"/tracking/kpis?from={self.day}&to={self.day}"
+        call("board_kpis", "GET", path, self.company.office, None, OK)
 
     def positions(self, call: Call) -> None:
         call("positions", "GET", "/tracking/positions", self.company.office, None, OK)

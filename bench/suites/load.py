@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench.lifecycle import Call, Company, Job, find_customer, noon_zone
+from bench.lifecycle import Call, Company, Job, find_customer, fixes, noon_zone
 from bench.registry import Suite, register
 from bench.suites.booking import _percentile
 from bench.suites.dispatch import HTTP_TIMEOUT, _call, running_stack
@@ -160,7 +160,7 @@ def live_job(call: Call, company: Company, n: int, first_day: datetime) -> None:
     job.changes(call, cursor)
     job.on_my_way(call)
     for _ in range(FIX_BATCHES):
-        job.send_fixes(call, FIXES_PER_BATCH, 1.0, datetime.now(UTC))
+        job.send_fixes(call, fixes(FIXES_PER_BATCH, 1.0, datetime.now(UTC)))
     job.positions(call)
     job.arrived(call)
     job.done(call)
