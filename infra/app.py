@@ -1,5 +1,5 @@
 """Build the CDK app: the shared stack and one stack per service, all from ``RESOURCES``, and the
-web stack serving the pages."""
+web stack serving the pages and routing each service's path to its API."""
 
 from __future__ import annotations
 
@@ -57,8 +57,9 @@ def build_app(
         env=env,
         description=f"Truckroll {stage}: tables, queues, DLQs, alarms, user pool",
     )
+    apis: dict[str, str] = {}
     for service in SERVICES:
-        ServiceStack(
+        stack = ServiceStack(
             app,
             stack_name(stage, service),
             service=service,
@@ -70,12 +71,14 @@ def build_app(
             env=env,
             description=f"Truckroll {stage}: the {service} service",
         )
+        apis[service] = stack.api_domain_name
     WebStack(
         app,
         stack_name(stage, "web"),
         web_dir=web_dir,
+        apis=apis,
         env=env,
-        description=f"Truckroll {stage}: the web pages on S3 behind CloudFront",
+        description=f"Truckroll {stage}: the web pages on S3 and the APIs behind one CloudFront distribution",
     )
     cdk.Tags.of(app).add("truckroll:stage", stage)
     return app

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -41,6 +43,8 @@ TABLE_DATA_ACTIONS = (
     "dynamodb:BatchWriteItem",
     "dynamodb:DescribeTable",
 )
+ALARM_PERIOD = cdk.Duration.minutes(5)
+ITERATOR_AGE_ALARM = cdk.Duration.minutes(5)
 
 
 class DeclarationMismatch(ValueError):
@@ -146,6 +150,7 @@ class ServiceStack(cdk.Stack):
         self._problem_gateway_responses()
         self._functions_wait_for_their_permissions()
         self._log_groups()
+        self._alarms()
         self._inbound_sms_subscription()
 
     def _environment(self, stage: str, resources: Resources) -> dict[str, str]:
@@ -353,7 +358,67 @@ class ServiceStack(cdk.Stack):
                 retention_in_days=settings.LOG_RETENTION_DAYS,
             )
 
+    def _alarms(self) -> None:
+        """To the shared alarms topic: any function error within 5 minutes (an API handler's crash, a
+        consumer's failed batch, a schedule's failed run), and a stream consumer whose oldest unread
+        record is over :data:`ITERATOR_AGE_ALARM` old (it is failing or cannot keep up)."""
+        action = cw_actions.SnsAction(self._shared.alarms_topic)
+        stream_handlers = {f"app.{c.handler}" for c in self.plan.stream_consumers}
+        for logical_id, function in self.app.functions().items():
+            name = self.app.resource(logical_id).ref
+            dimensions = {"FunctionName": name}
+            alarms = [
+                cloudwatch.Alarm(
+                    self,
+                    f"{logical_id}ErrorsAlarm",
+                    alarm_description=f"{self.service}: {logical_id} failed at least once in 5 minutes.",
+                    metric=cloudwatch.Metric(
+                        namespace="AWS/Lambda",
+                        metric_name="Errors",
+                        dimensions_map=dimensions,
+                        statistic="Sum",
+                        period=ALARM_PERIOD,
+                    ),
+                    threshold=0,
+                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                    evaluation_periods=1,
+                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                )
+            ]
+            if function["Properties"]["Handler"] in stream_handlers:
+                alarms.append(
+                    cloudwatch.Alarm(
+                        self,
+                        f"{logical_id}IteratorAgeAlarm",
+                        alarm_description=(
+                            f"{self.service}: {logical_id} is more than "
+                            f"{ITERATOR_AGE_ALARM.to_minutes()} minutes behind its stream."
+                        ),
+                        metric=cloudwatch.Metric(
+                            namespace="AWS/Lambda",
+                            metric_name="IteratorAge",
+                            dimensions_map=dimensions,
+                            statistic="Maximum",
+                            period=ALARM_PERIOD,
+                        ),
+                        threshold=ITERATOR_AGE_ALARM.to_milliseconds(),
+                        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                        evaluation_periods=1,
+                        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                    )
+                )
+            for alarm in alarms:
+                alarm.add_alarm_action(action)
+                alarm.add_ok_action(action)
+
     # -- HTTP edge -----------------------------------------------------------------------------------
+
+    @property
+    def api_domain_name(self) -> str:
+        """The REST API's own host name (``{id}.execute-api.{region}.amazonaws.com``), whose stage
+        :data:`settings.API_GATEWAY_STAGE` answers the service's routes."""
+        api = self.app.resource("RestAPI").ref
+        return f"{api}.execute-api.{cdk.Aws.REGION}.{cdk.Aws.URL_SUFFIX}"
 
     def _inbound_sms_subscription(self) -> None:
         """Customers' text replies reach notify's webhook through an HTTPS subscription of the
@@ -361,16 +426,12 @@ class ServiceStack(cdk.Stack):
         topic = self._shared.topics.get(INBOUND_SMS_TOPIC)
         if self.service != "notify" or topic is None:
             return
-        api = self.app.resource("RestAPI").ref
         sns.Subscription(
             self,
             "InboundSmsSubscription",
             topic=topic,
             protocol=sns.SubscriptionProtocol.HTTPS,
-            endpoint=(
-                f"https://{api}.execute-api.{cdk.Aws.REGION}.{cdk.Aws.URL_SUFFIX}"
-                f"/{settings.API_GATEWAY_STAGE}/sms/inbound"
-            ),
+            endpoint=f"https://{self.api_domain_name}/{settings.API_GATEWAY_STAGE}/sms/inbound",
         )
 
     def _problem_gateway_responses(self) -> None:

@@ -1,11 +1,18 @@
-"""The web stack: the pages of web/ in a private S3 bucket, served over HTTPS by CloudFront.
+"""The web stack: the pages of web/ in a private S3 bucket, served over HTTPS by CloudFront, and
+each service's API on the same distribution, as the local gateway serves them.
 
 The pages link each other and their assets as ``/web/...``, so the bucket keeps them under the
-``web/`` prefix and the distribution serves that path unchanged.
+``web/`` prefix and the distribution serves that path unchanged. ``/booking/*``, ``/dispatch/*``,
+``/notify/*`` and ``/tracking/*`` go to that service's REST API: HTTPS only, never cached, every
+method, every viewer header but ``Host`` (so ``Authorization`` reaches the JWT authorizer; the
+``execute-api`` host must see its own name) and every query string. Each API answers its routes at
+the root of its stage, so a CloudFront Function drops the service's segment from the path and the
+origin path adds the stage: ``/dispatch/board`` reaches ``/api/board`` on the dispatch API.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -16,6 +23,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3_deployment
 from constructs import Construct
+
+from infra import settings
 
 WEB_PREFIX = "web"
 ROOT_OBJECT = f"{WEB_PREFIX}/index.html"
@@ -37,6 +46,14 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 HSTS_MAX_AGE = cdk.Duration.days(365)
+# Drops the path's first segment (the service): the behaviours that run it match only
+# ``/<service>/*``, and each origin's path is its API's stage.
+STRIP_SERVICE_SEGMENT = """function handler(event) {
+  var request = event.request;
+  request.uri = request.uri.replace(/^\\/[^\\/]+/, "") || "/";
+  return request;
+}
+"""
 
 
 class WebStack(cdk.Stack):
@@ -46,6 +63,7 @@ class WebStack(cdk.Stack):
         construct_id: str,
         *,
         web_dir: Path,
+        apis: Mapping[str, str],
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
@@ -85,7 +103,7 @@ class WebStack(cdk.Stack):
         distribution = cloudfront.Distribution(
             self,
             "Distribution",
-            comment="Truckroll web pages",
+            comment="Truckroll web pages and APIs",
             default_root_object=ROOT_OBJECT,
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             default_behavior=cloudfront.BehaviorOptions(
@@ -94,6 +112,7 @@ class WebStack(cdk.Stack):
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
                 response_headers_policy=headers,
             ),
+            additional_behaviors=self._api_behaviors(apis),
         )
         deployment = s3_deployment.BucketDeployment(
             self,
@@ -111,6 +130,36 @@ class WebStack(cdk.Stack):
             value=distribution.distribution_domain_name,
             description="Where the pages are served: https://<this>/",
         )
+
+    def _api_behaviors(self, apis: Mapping[str, str]) -> dict[str, cloudfront.BehaviorOptions]:
+        """``/<service>/*`` for each service, to ``https://<its API's host>/<stage>``."""
+        strip = cloudfront.Function(
+            self,
+            "StripServiceSegment",
+            comment="Drops the service's path segment: each API answers at the root of its stage",
+            code=cloudfront.FunctionCode.from_inline(STRIP_SERVICE_SEGMENT),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+        )
+        return {
+            f"/{service}/*": cloudfront.BehaviorOptions(
+                origin=origins.HttpOrigin(
+                    domain_name,
+                    origin_path=f"/{settings.API_GATEWAY_STAGE}",
+                    protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+                    origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+                ),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+                allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+                cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=strip, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                    )
+                ],
+            )
+            for service, domain_name in sorted(apis.items())
+        }
 
     def _drop_redundant_role_dependencies(self, deployment_role: iam.IRole) -> None:
         """The deployment's function depends on its role, which its ``Role`` GetAtt already orders

@@ -234,6 +234,42 @@ def test_every_dead_letter_queue_alarms_to_the_alarms_topic(assembly: Assembly, 
         assert queues[dlq]["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
 
 
+def _function_alarms(template: dict[str, Any], metric: str) -> dict[str, dict[str, Any]]:
+    """Alarms on a Lambda metric, by the logical id of the function they watch."""
+    alarms = {}
+    for alarm in resources_of(template, "AWS::CloudWatch::Alarm").values():
+        props = alarm["Properties"]
+        if props.get("Namespace") == "AWS/Lambda" and props["MetricName"] == metric:
+            (dimension,) = props["Dimensions"]
+            assert dimension["Name"] == "FunctionName"
+            alarms[dimension["Value"]["Ref"]] = props
+    return alarms
+
+
+def test_every_function_alarms_on_errors_and_every_stream_consumer_on_falling_behind(
+    assembly: Assembly, refs: SharedRefs
+) -> None:
+    alarms_topic = refs.logical_id_named("AWS::SNS::Topic", "TopicName", physical_name(STAGE, "alarms"))
+    stream_handlers = {f"app.{c.handler}" for c in RESOURCES.stream_consumers}
+    watched = 0
+    for service in SERVICES:
+        template = assembly.service(service)
+        errors = _function_alarms(template, "Errors")
+        behind = _function_alarms(template, "IteratorAge")
+        for lid, function in functions(template).items():
+            alarm = errors[lid]
+            assert (alarm["Statistic"], alarm["Period"], alarm["Threshold"]) == ("Sum", 300, 0)
+            assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+            assert [refs.resolve(a) for a in alarm["AlarmActions"]] == [(alarms_topic, "Ref")]
+            if function["Handler"] in stream_handlers and function.get("Events"):
+                alarm = behind[lid]
+                assert (alarm["Statistic"], alarm["Threshold"]) == ("Maximum", 5 * 60 * 1000)
+                assert [refs.resolve(a) for a in alarm["AlarmActions"]] == [(alarms_topic, "Ref")]
+                watched += 1
+        assert set(behind) <= set(errors)
+    assert watched == len(RESOURCES.stream_consumers)
+
+
 def test_tables_match_the_declaration(assembly: Assembly, refs: SharedRefs) -> None:
     tables = resources_of(assembly.shared, "AWS::DynamoDB::Table")
     assert len(tables) == len(RESOURCES.tables)

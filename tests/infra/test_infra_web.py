@@ -1,13 +1,19 @@
-"""The web stack serves web/ from a private bucket over HTTPS only, with security headers."""
+"""The web stack serves web/ from a private bucket over HTTPS only, with security headers, and each
+service's API on the same distribution."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 from typing import Any
 
 import pytest
 from infra_assembly import STAGE, Assembly
 
-from infra.settings import stack_name
+from infra.settings import API_GATEWAY_STAGE, stack_name
+from infra.stacks.web import STRIP_SERVICE_SEGMENT
+from truckroll.resources import SERVICES
 
 pytestmark = pytest.mark.infra
 
@@ -60,7 +66,8 @@ def test_the_distribution_reads_the_bucket_through_origin_access_control(web: di
     oac_id, oac = single(web, "AWS::CloudFront::OriginAccessControl")
     assert oac["OriginAccessControlConfig"]["OriginAccessControlOriginType"] == "s3"
     assert oac["OriginAccessControlConfig"]["SigningBehavior"] == "always"
-    (origin,) = distribution_config(web)["Origins"]
+    (origin,) = [o for o in distribution_config(web)["Origins"] if "S3OriginConfig" in o]
+    assert origin["Id"] == distribution_config(web)["DefaultCacheBehavior"]["TargetOriginId"]
     assert origin["DomainName"] == {"Fn::GetAtt": [bucket_id, "RegionalDomainName"]}
     assert origin["OriginAccessControlId"] == {"Fn::GetAtt": [oac_id, "Id"]}
     assert not origin["S3OriginConfig"].get("OriginAccessIdentity")
@@ -69,8 +76,6 @@ def test_the_distribution_reads_the_bucket_through_origin_access_control(web: di
 def test_viewers_are_redirected_to_https_and_land_on_the_login_page(web: dict[str, Any]) -> None:
     config = distribution_config(web)
     assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
-    for behavior in config.get("CacheBehaviors", []):
-        assert behavior["ViewerProtocolPolicy"] == "redirect-to-https"
     # The pages link each other as /web/...; the deployment keeps that prefix in the bucket.
     assert config["DefaultRootObject"] == "web/index.html"
     _, deployment = single(web, "Custom::CDKBucketDeployment")
@@ -100,3 +105,71 @@ def test_the_stack_outputs_the_distribution_domain_name(web: dict[str, Any]) -> 
     distribution_id, _ = single(web, "AWS::CloudFront::Distribution")
     values = [output["Value"] for output in web["Outputs"].values()]
     assert {"Fn::GetAtt": [distribution_id, "DomainName"]} in values
+
+
+# CloudFront's managed policies (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/).
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+
+
+def api_behaviors(web: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {b["PathPattern"]: b for b in distribution_config(web).get("CacheBehaviors", [])}
+
+
+def test_each_service_path_goes_to_its_api_uncached_with_every_method_and_viewer_header(
+    web: dict[str, Any],
+) -> None:
+    behaviors = api_behaviors(web)
+    assert set(behaviors) == {f"/{service}/*" for service in SERVICES}
+    origins = {o["Id"]: o for o in distribution_config(web)["Origins"]}
+    function_id, function = single(web, "AWS::CloudFront::Function")
+    for service in SERVICES:
+        behavior = behaviors[f"/{service}/*"]
+        # No redirect: a POST redirected to HTTPS would arrive as a GET without its body.
+        assert behavior["ViewerProtocolPolicy"] == "https-only"
+        assert set(behavior["AllowedMethods"]) == {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
+        # Caching off: Authorization and every query string reach the API, no answer is shared.
+        assert behavior["CachePolicyId"] == CACHING_DISABLED
+        assert behavior["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST_HEADER
+        (association,) = behavior["FunctionAssociations"]
+        assert association == {
+            "EventType": "viewer-request",
+            "FunctionARN": {"Fn::GetAtt": [function_id, "FunctionARN"]},
+        }
+        origin = origins[behavior["TargetOriginId"]]
+        assert origin["OriginPath"] == f"/{API_GATEWAY_STAGE}"
+        assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+        assert origin["CustomOriginConfig"]["OriginSSLProtocols"] == ["TLSv1.2"]
+    assert function["AutoPublish"] is True
+    assert function["FunctionCode"] == STRIP_SERVICE_SEGMENT
+
+
+def test_each_api_origin_is_that_service_stacks_rest_api(assembly: Assembly, web: dict[str, Any]) -> None:
+    """The host is imported from the service's stack, whose export is its REST API's id."""
+    origins = {o["Id"]: o for o in distribution_config(web)["Origins"]}
+    for service in SERVICES:
+        behavior = api_behaviors(web)[f"/{service}/*"]
+        parts = origins[behavior["TargetOriginId"]]["DomainName"]["Fn::Join"][1]
+        (imported,) = [p["Fn::ImportValue"] for p in parts if isinstance(p, dict) and "Fn::ImportValue" in p]
+        assert ".execute-api." in "".join(p for p in parts if isinstance(p, str))
+        exports = {
+            output["Export"]["Name"]: output["Value"]
+            for output in assembly.template(stack_name(STAGE, service))["Outputs"].values()
+            if "Export" in output
+        }
+        assert exports[imported] == {"Ref": "RestAPI"}
+
+
+def test_the_function_drops_only_the_service_segment() -> None:
+    """The CloudFront Function's rewrite, run as CloudFront runs it (JavaScript, by node)."""
+    node = shutil.which("node")
+    assert node is not None, "node runs the CDK; it runs this function too"
+    script = (
+        STRIP_SERVICE_SEGMENT
+        + """
+const cases = ["/dispatch/board", "/tracking/links/abc", "/booking/", "/notify"];
+console.log(JSON.stringify(cases.map((uri) => handler({request: {uri}}).uri)));
+"""
+    )
+    result = subprocess.run([node, "-e", script], capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout) == ["/board", "/links/abc", "/", "/"]
