@@ -76,28 +76,27 @@ class Price:
     what: str
     usd: float
     per: float
-    unit: str
+    unit: str  # plural
+    one: str  # singular
 
 
 #: us-east-1 list prices from the AWS pricing pages as published in 2025 (DynamoDB on-demand after
 #: its November 2024 reduction); free tiers left out. Re-check them before quoting a customer.
 PRICES: dict[str, Price] = {
-    "api": Price("API Gateway REST API requests", 3.50, 1e6, "requests"),
-    "lambda_requests": Price("Lambda requests", 0.20, 1e6, "invocations"),
-    "lambda_gb_s": Price("Lambda duration, x86", 0.0000166667, 1, "GB-s"),
-    "wru": Price("DynamoDB on-demand write request units", 0.625, 1e6, "WRU"),
-    "rru": Price("DynamoDB on-demand read request units", 0.125, 1e6, "RRU"),
-    "sqs": Price("SQS standard requests", 0.40, 1e6, "requests"),
-    "sms": Price(
-        "SMS to US numbers, per part (base price + carrier fee, 10DLC)", 0.00581 + 0.00302, 1, "parts"
-    ),
-    "push": Price("SNS mobile push deliveries", 0.50, 1e6, "pushes"),
-    "email": Price("SES outbound email", 0.10, 1000, "emails"),
-    "s3_get": Price("S3 GET requests (pages, through CloudFront)", 0.0004, 1000, "requests"),
-    "logs": Price("CloudWatch Logs ingestion", 0.50, 1, "GB"),
-    "xray": Price("X-Ray traces recorded", 5.00, 1e6, "traces"),
+    "api": Price("API Gateway REST API requests", 3.50, 1e6, "requests", "request"),
+    "lambda_requests": Price("Lambda requests", 0.20, 1e6, "invocations", "invocation"),
+    "lambda_gb_s": Price("Lambda duration, x86", 0.0000166667, 1, "GB-s", "GB-s"),
+    "wru": Price("DynamoDB on-demand write request units", 0.625, 1e6, "WRU", "WRU"),
+    "rru": Price("DynamoDB on-demand read request units", 0.125, 1e6, "RRU", "RRU"),
+    "sqs": Price("SQS standard requests", 0.40, 1e6, "requests", "request"),
+    # End User Messaging's US base price, and about $0.003 of carrier fees (10DLC, averaged).
+    "sms": Price("SMS to US numbers (base price and carrier fee)", 0.00581 + 0.003, 1, "parts", "part"),
+    "push": Price("SNS mobile push deliveries", 0.50, 1e6, "pushes", "push"),
+    "email": Price("SES outbound email", 0.10, 1000, "emails", "email"),
+    "logs": Price("CloudWatch Logs ingestion", 0.50, 1, "GB", "GB"),
+    "xray": Price("X-Ray traces recorded", 5.00, 1e6, "traces", "trace"),
 }
-PRICES_AS_OF = "2025 (AWS pricing pages, us-east-1)"
+PRICES_AS_OF = "AWS pricing pages, us-east-1, as published in 2025"
 #: Lambda's START, END and REPORT lines and the functions' own structured lines, per invocation.
 LOG_BYTES_PER_INVOCATION = 1500
 #: An idle SQS event source mapping long-polls with about 5 pollers, 3 requests a minute each.
@@ -415,7 +414,7 @@ def live(stack: LocalStack, jobs: int, travel_fixes: int, tenant: str) -> list[s
     tomorrow = datetime.now(ONLINE_ZONE).date() + timedelta(days=1)
     opens = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 8, tzinfo=ONLINE_ZONE)
     for technician_id in technicians:
-        device = {"platform": "fcm", "token": f"device-token-{technician_id}"}
+        device = {"platform": "fcm", "token": f"device-token-{tenant}-{technician_id}"}
         call("device", "POST", "/notify/devices", company.technicians[technician_id], device, CREATED)
         shift = {"start": opens.isoformat(), "end": (opens + timedelta(hours=9)).isoformat()}
         call(
@@ -537,8 +536,9 @@ def dollars(quantity: float, price: Price) -> float:
 
 
 def _price(price: Price) -> str:
-    per = {1e6: "million ", 1000: "1,000 ", 1: ""}[price.per]
-    return f"${price.usd:g} per {per}{price.unit}"
+    usd = f"{price.usd:.10f}".rstrip("0").rstrip(".")
+    per = {1e6: f"million {price.unit}", 1000: f"1,000 {price.unit}", 1: price.one}[price.per]
+    return f"${usd} per {per}"
 
 
 # -- the suite -----------------------------------------------------------------------------------------
