@@ -11,7 +11,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run token test lint typecheck unit integration contracts infra browser chromium synth bench clean
+.PHONY: install run token redrive test lint typecheck unit integration contracts infra browser chromium synth bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -28,6 +28,9 @@ run: install ## the whole system on 127.0.0.1:$(PORT); SEED=1 adds the demo comp
 
 token: install ## print a token for a seeded user of a running stack: make token USER_NAME=tech-1@demo
 	@$(PY) -c "import json, sys, urllib.request; print(json.load(urllib.request.urlopen(sys.argv[1]))['access_token'])" "http://127.0.0.1:$(PORT)/auth/dev-token?user=$(or $(USER_NAME),dispatcher@demo)"
+
+redrive: install ## move a dead-letter queue's messages back to its queue on a running stack: make redrive QUEUE=notify-events
+	$(PY) -m truckroll_local.redrive $(QUEUE) --url http://127.0.0.1:$(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .
