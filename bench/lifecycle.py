@@ -2,8 +2,9 @@
 them: shared by the ``load`` suite (over HTTP) and the ``cost`` suite (in process, counting AWS
 requests).
 
-Every step is named (its *operation*) and goes through a :data:`Call`, which sends the request and
-fails on any status the step does not expect; the suites decide what a call also measures.
+Every :class:`Step` is named (its *operation*) and goes through a :data:`Call`, which sends the
+request and fails on any status the step does not expect; the suites decide what a call also
+measures.
 
 The technicians are on shift all day in a UTC offset where it is now about noon (:func:`noon_zone`),
 so every GPS fix sent now falls inside a shift, whatever the hour the suite runs.
@@ -17,11 +18,24 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote
 
-#: ``(operation, method, path, headers, body, expected statuses) -> parsed JSON answer``.
-Call = Callable[[str, str, str, Mapping[str, str], Any, frozenset[int]], Any]
-
 OK = frozenset({200})
 CREATED = frozenset({201})
+
+
+@dataclass(frozen=True)
+class Step:
+    """One request: the operation it measures, and the statuses that are not an error."""
+
+    operation: str
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    body: Any = None
+    expected: frozenset[int] = OK
+
+
+#: Sends a step and returns its parsed JSON answer; fails on a status the step does not expect.
+Call = Callable[[Step], Any]
 NOTIFY_SETTINGS = {
     "sms_from_number": "+15125550100",
     "email_from": "office@coolair.example",
@@ -93,12 +107,12 @@ class Company:
 
     def set_up(self, call: Call, now: datetime) -> None:
         """Outbound numbers, every technician on the board and on shift all today."""
-        call("settings", "PUT", "/notify/settings", self.admin, NOTIFY_SETTINGS, OK)
+        call(Step("settings", "PUT", "/notify/settings", self.admin, NOTIFY_SETTINGS))
         for technician_id in self.technicians:
             profile = {"technician_id": technician_id, "name": f"Tech {technician_id}", "skills": ["hvac"]}
-            call("technician", "POST", "/dispatch/technicians", self.office, profile, CREATED)
+            call(Step("technician", "POST", "/dispatch/technicians", self.office, profile, CREATED))
             path = f"/dispatch/technicians/{quote(technician_id, safe='@')}/shifts"
-            call("shift", "POST", path, self.office, today_shift(now), CREATED)
+            call(Step("shift", "POST", path, self.office, today_shift(now), CREATED))
 
 
 @dataclass(frozen=True)
@@ -113,7 +127,7 @@ class Job:
 
     @classmethod
     def book(cls, call: Call, company: Company, n: int, start: datetime, technician_id: str) -> Job:
-        booked = call("book", "POST", "/booking/jobs", company.office, job_body(n, start), CREATED)
+        booked = call(Step("book", "POST", "/booking/jobs", company.office, job_body(n, start), CREATED))
         return cls(
             company,
             booked["job_id"],
@@ -128,16 +142,16 @@ class Job:
 
     def _act(self, call: Call, operation: str, action: str, headers: Mapping[str, str], body: Any) -> None:
         path = f"/dispatch/jobs/{self.job_id}/appointments/{self.appointment_id}/{action}"
-        call(operation, "POST", path, headers, body, OK)
+        call(Step(operation, "POST", path, headers, body))
 
     def board(self, call: Call) -> str:
         """The dispatcher's board of the job's day; its change-feed cursor."""
-        answer = call("board", "GET", f"/dispatch/board?date={self.day}", self.company.office, None, OK)
+        answer = call(Step("board", "GET", f"/dispatch/board?date={self.day}", self.company.office))
         return str(answer["cursor"])
 
     def changes(self, call: Call, cursor: str) -> None:
         path = f"/dispatch/board/changes?date={self.day}&cursor={quote(cursor)}"
-        call("board_changes", "GET", path, self.company.office, None, OK)
+        call(Step("board_changes", "GET", path, self.company.office))
 
     def assign(self, call: Call) -> None:
         self._act(call, "assign", "assign", self.company.office, {"technician_ids": [self.technician_id]})
@@ -147,15 +161,15 @@ class Job:
         self._act(call, "on_my_way", "dispatch", self.tech, {})
 
     def send_fixes(self, call: Call, batch: list[dict[str, Any]]) -> None:
-        call("gps_fixes", "POST", "/tracking/fixes", self.tech, {"fixes": batch}, OK)
+        call(Step("gps_fixes", "POST", "/tracking/fixes", self.tech, {"fixes": batch}))
 
     def kpis(self, call: Call) -> None:
         """The board's strip of the day's measures."""
         path = f"/tracking/kpis?from={self.day}&to={self.day}"
-        call("board_kpis", "GET", path, self.company.office, None, OK)
+        call(Step("board_kpis", "GET", path, self.company.office))
 
     def positions(self, call: Call) -> None:
-        call("positions", "GET", "/tracking/positions", self.company.office, None, OK)
+        call(Step("positions", "GET", "/tracking/positions", self.company.office))
 
     def arrived(self, call: Call) -> None:
         self._act(call, "arrived", "progress", self.tech, {"action": "arrived"})
@@ -164,16 +178,10 @@ class Job:
         self._act(call, "done", "progress", self.tech, {"action": "done"})
 
     def deliveries(self, call: Call) -> None:
-        call("deliveries", "GET", f"/notify/deliveries?job_id={self.job_id}", self.company.office, None, OK)
+        call(Step("deliveries", "GET", f"/notify/deliveries?job_id={self.job_id}", self.company.office))
 
 
 def find_customer(call: Call, company: Company, n: int) -> None:
     """The office looking a caller up by phone, as typed."""
-    call(
-        "customer_search",
-        "GET",
-        f"/booking/customers?phone={quote(f'+1512{n % 10_000_000:07d}')}",
-        company.office,
-        None,
-        OK,
-    )
+    phone = quote(f"+1512{n % 10_000_000:07d}")
+    call(Step("customer_search", "GET", f"/booking/customers?phone={phone}", company.office))

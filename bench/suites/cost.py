@@ -41,7 +41,7 @@ from zoneinfo import ZoneInfo
 
 from botocore.handlers import BUILTIN_HANDLERS
 
-from bench.lifecycle import CREATED, OK, Call, Company, Job, find_customer, fix, noon_zone
+from bench.lifecycle import CREATED, Call, Company, Job, Step, find_customer, fix, noon_zone
 from bench.registry import Suite, register
 from bench.suites.booking import SETTINGS as BOOKING_SETTINGS
 from truckroll.resources import RESOURCES, Schedule
@@ -343,22 +343,15 @@ def _timed(function: str, handler: Callable[..., Any]) -> Callable[..., Any]:
 def _caller(stack: LocalStack) -> Call:
     """Each call is one API invocation and everything the pumps then deliver."""
 
-    def call(
-        operation: str,
-        method: str,
-        path: str,
-        headers: Mapping[str, str],
-        body: Any,
-        expected: frozenset[int],
-    ) -> Any:
-        with METER.measuring(operation):
-            METER.occurrences[operation] += 1
-            with METER.running(f"{path.split('/')[1]}-api"):
-                response = stack.request(method, path, dict(headers), body)
+    def call(step: Step) -> Any:
+        with METER.measuring(step.operation):
+            METER.occurrences[step.operation] += 1
+            with METER.running(f"{step.path.split('/')[1]}-api"):
+                response = stack.request(step.method, step.path, dict(step.headers), step.body)
             stack.drain()
-        if response.status not in expected:
+        if response.status not in step.expected:
             raise RuntimeError(
-                f"{operation}: {method} {path} answered {response.status} {response.text[:300]}"
+                f"{step.operation}: {step.method} {step.path}: {response.status} {response.text[:300]}"
             )
         return json.loads(response.body or b"null")
 
@@ -410,29 +403,23 @@ def live(stack: LocalStack, jobs: int, travel_fixes: int, tenant: str) -> list[s
     )
     now = datetime.now(UTC)
     company.set_up(call, now)
-    call("settings", "PUT", "/booking/settings", company.admin, SETTINGS, OK)
+    call(Step("settings", "PUT", "/booking/settings", company.admin, SETTINGS))
     tomorrow = datetime.now(ONLINE_ZONE).date() + timedelta(days=1)
     opens = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 8, tzinfo=ONLINE_ZONE)
     for technician_id in technicians:
         device = {"platform": "fcm", "token": f"device-token-{tenant}-{technician_id}"}
-        call("device", "POST", "/notify/devices", company.technicians[technician_id], device, CREATED)
+        call(Step("device", "POST", "/notify/devices", company.technicians[technician_id], device, CREATED))
         shift = {"start": opens.isoformat(), "end": (opens + timedelta(hours=9)).isoformat()}
-        call(
-            "shift",
-            "POST",
-            f"/dispatch/technicians/{quote(technician_id, safe='@')}/shifts",
-            company.office,
-            shift,
-            CREATED,
-        )
+        path = f"/dispatch/technicians/{quote(technician_id, safe='@')}/shifts"
+        call(Step("shift", "POST", path, company.office, shift, CREATED))
     # The 2-hour reminder falls due at the first whole minute at least 10 s after booking (windows
     # are kept to the minute); the 24-hour one is already past.
     reminder_due = (now + timedelta(seconds=REMINDER_DUE_SECONDS + 59)).replace(second=0, microsecond=0)
     start = reminder_due.astimezone(noon_zone(now)) + timedelta(hours=2)
     booked = [Job.book(call, company, n, start, t) for n, t in enumerate(technicians)]
     for n in range(jobs):
-        path = f"/booking/online/{tenant}/bookings"
-        call("book_online", "POST", path, {}, online_body(n, opens + timedelta(hours=1 + 2 * n)), CREATED)
+        body = online_body(n, opens + timedelta(hours=1 + 2 * n))
+        call(Step("book_online", "POST", f"/booking/online/{tenant}/bookings", {}, body, CREATED))
     time.sleep(max(0.0, (reminder_due - datetime.now(UTC)).total_seconds() + 1))
     _tick(stack, _schedule("send_due_messages"), "reminders_due")
     for n, job in enumerate(booked):
@@ -445,7 +432,7 @@ def live(stack: LocalStack, jobs: int, travel_fixes: int, tenant: str) -> list[s
         for i in range(travel_fixes):
             at = datetime.now(UTC) - timedelta(seconds=15 * (travel_fixes - 1 - i))
             job.send_fixes(call, [fix((i + 1) / (travel_fixes + 1), at)])
-        call("link_open", "GET", _last_link(METER.texts), {}, None, OK)
+        call(Step("link_open", "GET", _last_link(METER.texts), {}))
         job.positions(call)
         job.arrived(call)
         job.done(call)

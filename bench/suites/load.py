@@ -27,15 +27,15 @@ import threading
 import time
 import urllib.parse
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench.lifecycle import Call, Company, Job, find_customer, fixes, noon_zone
+from bench.lifecycle import Call, Company, Job, Step, find_customer, fixes, noon_zone
 from bench.registry import Suite, register
-from bench.suites.booking import _percentile
+from bench.suites.booking import _headers, _percentile
 from bench.suites.dispatch import HTTP_TIMEOUT, _call, running_stack
 
 TECHNICIANS = ("tech-1@demo", "tech-2@demo", "tech-3@demo")
@@ -94,30 +94,19 @@ class User:
         self._tally = tally
         self._budget = budget
 
-    def call(
-        self,
-        operation: str,
-        method: str,
-        path: str,
-        headers: Mapping[str, str],
-        body: Any,
-        expected: frozenset[int],
-    ) -> Any:
+    def call(self, step: Step) -> Any:
         self._budget.take()
-        data = None if body is None else json.dumps(body).encode()
+        data = None if step.body is None else json.dumps(step.body).encode()
+        headers = {**step.headers, "Content-Type": "application/json"}
         began = time.perf_counter()
-        self._connection.request(
-            method, path, body=data, headers={**headers, "Content-Type": "application/json"}
-        )
+        self._connection.request(step.method, step.path, body=data, headers=headers)
         response = self._connection.getresponse()
         raw = response.read()
         ms = (time.perf_counter() - began) * 1000
-        error = (
-            None
-            if response.status in expected
-            else f"{operation} {method} {path}: {response.status} {raw[:300]!r}"
-        )
-        self._tally.add(operation, ms, error)
+        error = None
+        if response.status not in step.expected:
+            error = f"{step.operation} {step.method} {step.path}: {response.status} {raw[:300]!r}"
+        self._tally.add(step.operation, ms, error)
         if error is not None:
             raise Refused(error)
         return json.loads(raw or b"null")
@@ -126,23 +115,13 @@ class User:
         self._connection.close()
 
 
-def _headers(base_url: str, user: str) -> dict[str, str]:
-    _, token = _call("GET", f"{base_url}/auth/dev-token?user={user}&ttl=43200", {})
-    return {"Authorization": f"Bearer {token['access_token']}"}
-
-
 def _setup_call(base_url: str) -> Call:
-    def call(
-        operation: str,
-        method: str,
-        path: str,
-        headers: Mapping[str, str],
-        body: Any,
-        expected: frozenset[int],
-    ) -> Any:
-        status, answer = _call(method, f"{base_url}{path}", dict(headers), body)
-        if status not in expected:
-            raise RuntimeError(f"setting up ({operation}) failed: {status} {answer}")
+    """Unmeasured calls, for the company and the first job."""
+
+    def call(step: Step) -> Any:
+        status, answer = _call(step.method, f"{base_url}{step.path}", dict(step.headers), step.body)
+        if status not in step.expected:
+            raise RuntimeError(f"setting up ({step.operation}) failed: {status} {answer}")
         return answer
 
     return call

@@ -362,54 +362,44 @@ class ServiceStack(cdk.Stack):
         """To the shared alarms topic: any function error within 5 minutes (an API handler's crash, a
         consumer's failed batch, a schedule's failed run), and a stream consumer whose oldest unread
         record is over :data:`ITERATOR_AGE_ALARM` old (it is failing or cannot keep up)."""
-        action = cw_actions.SnsAction(self._shared.alarms_topic)
         stream_handlers = {f"app.{c.handler}" for c in self.plan.stream_consumers}
         for logical_id, function in self.app.functions().items():
-            name = self.app.resource(logical_id).ref
-            dimensions = {"FunctionName": name}
-            alarms = [
-                cloudwatch.Alarm(
-                    self,
-                    f"{logical_id}ErrorsAlarm",
-                    alarm_description=f"{self.service}: {logical_id} failed at least once in 5 minutes.",
-                    metric=cloudwatch.Metric(
-                        namespace="AWS/Lambda",
-                        metric_name="Errors",
-                        dimensions_map=dimensions,
-                        statistic="Sum",
-                        period=ALARM_PERIOD,
-                    ),
-                    threshold=0,
-                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                    evaluation_periods=1,
-                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                )
-            ]
+            self._function_alarm(
+                logical_id, "Errors", "Sum", 0, f"{logical_id} failed at least once in 5 minutes."
+            )
             if function["Properties"]["Handler"] in stream_handlers:
-                alarms.append(
-                    cloudwatch.Alarm(
-                        self,
-                        f"{logical_id}IteratorAgeAlarm",
-                        alarm_description=(
-                            f"{self.service}: {logical_id} is more than "
-                            f"{ITERATOR_AGE_ALARM.to_minutes()} minutes behind its stream."
-                        ),
-                        metric=cloudwatch.Metric(
-                            namespace="AWS/Lambda",
-                            metric_name="IteratorAge",
-                            dimensions_map=dimensions,
-                            statistic="Maximum",
-                            period=ALARM_PERIOD,
-                        ),
-                        threshold=ITERATOR_AGE_ALARM.to_milliseconds(),
-                        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                        evaluation_periods=1,
-                        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                    )
+                self._function_alarm(
+                    logical_id,
+                    "IteratorAge",
+                    "Maximum",
+                    ITERATOR_AGE_ALARM.to_milliseconds(),
+                    f"{logical_id} is more than {ITERATOR_AGE_ALARM.to_minutes()} minutes behind its stream.",
                 )
-            for alarm in alarms:
-                alarm.add_alarm_action(action)
-                alarm.add_ok_action(action)
+
+    def _function_alarm(
+        self, logical_id: str, metric_name: str, statistic: str, threshold: float, description: str
+    ) -> None:
+        """The function's ``metric_name`` above ``threshold`` for 5 minutes: the alarms topic hears of
+        it, and of its recovery."""
+        alarm = cloudwatch.Alarm(
+            self,
+            f"{logical_id}{metric_name}Alarm",
+            alarm_description=f"{self.service}: {description}",
+            metric=cloudwatch.Metric(
+                namespace="AWS/Lambda",
+                metric_name=metric_name,
+                dimensions_map={"FunctionName": self.app.resource(logical_id).ref},
+                statistic=statistic,
+                period=ALARM_PERIOD,
+            ),
+            threshold=threshold,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        action = cw_actions.SnsAction(self._shared.alarms_topic)
+        alarm.add_alarm_action(action)
+        alarm.add_ok_action(action)
 
     # -- HTTP edge -----------------------------------------------------------------------------------
 
