@@ -310,13 +310,22 @@ def _sms_parts(text: str) -> int:
 METER = Meter()
 
 
-BUILTIN_HANDLERS.extend(
-    [
-        ("before-parameter-build", _remember_consistency),
-        ("before-parameter-build", METER.before),
-        ("after-call", METER.after),
-    ]
+HOOKS = (
+    ("before-parameter-build", _remember_consistency),
+    ("before-parameter-build", METER.before),
+    ("after-call", METER.after),
 )
+
+
+@contextmanager
+def hooked() -> Iterator[None]:
+    """Every botocore session made meanwhile (the stack's, the apps') counts its calls."""
+    BUILTIN_HANDLERS.extend(HOOKS)
+    try:
+        yield
+    finally:
+        for hook in HOOKS:
+            BUILTIN_HANDLERS.remove(hook)
 
 
 # -- the measured lives ------------------------------------------------------------------------------
@@ -639,7 +648,7 @@ def _options(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> str:
     jobs = min(3, args.cost_jobs or (1 if args.quick else 3))
     travel_fixes = 5
-    with LocalStack(background=False, retry_backoff_seconds=0) as stack:
+    with hooked(), LocalStack(background=False, retry_backoff_seconds=0) as stack:
         _timed_event_functions(stack)
         live(stack, 1, 1, "warmup")  # every function's first run, unmeasured
         METER.reset()
