@@ -104,7 +104,8 @@ class Bucket:
     env_var: str
     owners: tuple[Service, ...]
     cors_methods: tuple[str, ...] = ()
-    expire_incomplete_uploads_days: int = 1
+    abort_incomplete_uploads_days: int = 1
+    infrequent_access_after_days: int | None = None  # rarely looked at once the job is done
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,13 @@ IDEMPOTENCY = Table(
 INBOUND_SMS_TOPIC = "inbound-sms"
 
 # Photos technicians take on a job: keys ``{tenant}/jobs/{job_id}/photos/{photo_id}``.
-PHOTOS = Bucket(name="photos", env_var="PHOTOS_BUCKET", owners=("dispatch",), cors_methods=("PUT", "GET"))
+PHOTOS = Bucket(
+    name="photos",
+    env_var="PHOTOS_BUCKET",
+    owners=("dispatch",),
+    cors_methods=("PUT", "GET"),
+    infrequent_access_after_days=90,
+)
 
 RESOURCES = Resources(
     tables=(CORE, NOTIFY, TRACKING, IDEMPOTENCY),

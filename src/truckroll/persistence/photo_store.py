@@ -21,7 +21,9 @@ from truckroll.resources import PHOTOS
 
 UPLOAD_SECONDS = 15 * 60
 VIEW_SECONDS = 60 * 60
-_SIGNING = Config(signature_version="s3v4", s3={"addressing_style": "path"})
+# Bucket-in-host URLs on AWS; bucket-in-path on an embedded S3 (its endpoints are IP addresses).
+_AWS = Config(signature_version="s3v4")
+_EMBEDDED = Config(signature_version="s3v4", s3={"addressing_style": "path"})
 
 
 @dataclass(frozen=True)
@@ -46,12 +48,13 @@ class S3PhotoStore:
     @classmethod
     def from_environment(cls) -> S3PhotoStore:
         config = settings()
+        endpoint = config.aws_endpoint_url
         client = boto3.client(
-            "s3", region_name=config.region, endpoint_url=config.aws_endpoint_url, config=_SIGNING
+            "s3", region_name=config.region, endpoint_url=endpoint, config=_EMBEDDED if endpoint else _AWS
         )
         public = os.environ.get(STORAGE_PUBLIC_ENDPOINT_ENV) or None
         signer = (
-            boto3.client("s3", region_name=config.region, endpoint_url=public, config=_SIGNING)
+            boto3.client("s3", region_name=config.region, endpoint_url=public, config=_EMBEDDED)
             if public
             else client
         )
