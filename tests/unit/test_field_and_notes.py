@@ -23,7 +23,6 @@ from truckroll.domain.job_notes import (
     PhotoUpload,
     check_photo,
     photo_key,
-    public_notes,
 )
 from truckroll.domain.jobs import Job, JobSource, Priority
 from truckroll.errors import NotFound, ValidationFailed
@@ -53,12 +52,6 @@ def test_a_note_is_trimmed_and_refused_when_empty_or_too_long() -> None:
         with pytest.raises(ValidationFailed) as refused:
             Note.write("t1", "j1", text, False, TECH, NOW)
         assert [e.field for e in refused.value.errors] == ["text"]
-
-
-def test_only_public_notes_are_for_lead_providers() -> None:
-    shown = Note.write("t1", "j1", "Replaced capacitor", True, TECH, NOW)
-    internal = Note.write("t1", "j1", "Customer hard to reach", False, TECH, NOW)
-    assert public_notes([shown, internal]) == [shown]
 
 
 def test_a_photo_key_is_namespaced_by_tenant_and_job() -> None:

@@ -41,11 +41,6 @@ class Note:
         return cls(tenant_id, job_id, new_id(), cleaned, public, author, at)
 
 
-def public_notes(notes: list[Note]) -> list[Note]:
-    """What a lead provider may read of a job it provided."""
-    return [n for n in notes if n.public]
-
-
 def photo_key(tenant_id: str, job_id: str, photo_id: str) -> str:
     """Where a job's photo is stored: under its tenant, then its job, so no key crosses either."""
     return f"{tenant_id}/jobs/{job_id}/photos/{photo_id}"
