@@ -163,6 +163,9 @@ def test_the_dev_login_signs_in_a_seeded_user_and_opens_their_page(company: Comp
     expect(page.locator("#who")).to_have_text("Priya Nair")
 
 
+GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
+
+
 def png(width: int = 4, height: int = 3) -> bytes:
     """A real PNG (solid blue), so the page's thumbnail has something to decode."""
 
@@ -213,6 +216,11 @@ def test_the_technician_writes_a_note_sends_a_photo_and_books_a_follow_up(
     thumbnail = visit.get_by_role("img", name="Coil")
     expect(thumbnail).to_have_count(1)
     tech.wait_for_function("document.querySelector('.photos img').naturalWidth === 4")
+    # A picture the server does not keep (a GIF here, HEIC from an iPhone) is sent as a JPEG.
+    visit.get_by_label("Take or upload a photo").set_input_files(
+        {"name": "dot.gif", "mimeType": "image/gif", "buffer": GIF}
+    )
+    expect(visit.locator(".photos img")).to_have_count(2)
 
     preferred = company.today + timedelta(days=2)
     visit.get_by_text("Book a job", exact=True).click()
@@ -231,5 +239,6 @@ def test_the_technician_writes_a_note_sends_a_photo_and_books_a_follow_up(
     assert board["trays"]["unassigned"] == [follow_up["appointment_id"]]
     (note,) = company.call("GET", f"/dispatch/jobs/{job_id}/notes")["notes"]
     assert (note["public"], note["who"]["id"]) == (True, "tech-1@demo")
-    (photo,) = company.call("GET", f"/dispatch/jobs/{job_id}/photos")["photos"]
+    photo, converted = company.call("GET", f"/dispatch/jobs/{job_id}/photos")["photos"]
     assert (photo["caption"], photo["content_type"], photo["size"]) == ("Coil", "image/png", len(png()))
+    assert (converted["caption"], converted["content_type"]) == (None, "image/jpeg")
