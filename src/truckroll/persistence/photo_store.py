@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from mypy_boto3_s3 import S3Client
 
 from truckroll.config import STORAGE_PUBLIC_ENDPOINT_ENV, settings
 from truckroll.resources import PHOTOS
+
+if TYPE_CHECKING:  # stubs for type checking only: the functions' packages leave them out
+    from mypy_boto3_s3 import S3Client
 
 UPLOAD_SECONDS = 15 * 60
 VIEW_SECONDS = 60 * 60
