@@ -1,11 +1,13 @@
 // The technician app's service worker: the app's shell works offline; API calls always go to the
-// network (a stale appointment list or status would mislead).
-const CACHE = "truckroll-shell-v1";
+// network (a stale appointment list or status would mislead), and so do photos, whose presigned
+// URLs expire.
+const CACHE = "truckroll-shell-v2";
 const SHELL = [
   "/web/tech.html",
   "/web/css/app.css",
   "/web/js/api.js",
   "/web/js/feed.js",
+  "/web/js/job.js",
   "/web/js/tech.js",
   "/web/manifest.json",
   "/web/icon.svg",

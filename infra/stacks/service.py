@@ -32,6 +32,7 @@ from truckroll.resources import (
 
 # Item reads and writes, transactions included (they authorize per item action). No Scan: every
 # list is a Query.
+BUCKET_OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
 TABLE_DATA_ACTIONS = (
     "dynamodb:GetItem",
     "dynamodb:BatchGetItem",
@@ -170,6 +171,9 @@ class ServiceStack(cdk.Stack):
             stream_arn = self._shared.tables[table.name].table_stream_arn
             assert stream_arn is not None  # the shared stack refuses consumers of stream-less tables
             env[table.stream_env_var] = stream_arn
+        for bucket in resources.buckets:
+            if self.service in bucket.owners:
+                env[bucket.env_var] = self._shared.buckets[bucket.name].bucket_name
         if self.service == "notify":
             for topic in resources.topics:
                 env[topic.arn_env_var] = self._shared.topics[topic.name].topic_arn
@@ -214,6 +218,18 @@ class ServiceStack(cdk.Stack):
                     resources=[table.table_arn, f"{table.table_arn}/index/*"],
                 )
             )
+        for bucket in self._shared.resources.buckets:
+            if self.service in bucket.owners:  # presigned URLs act with the signer's rights
+                construct = shared.buckets[bucket.name]
+                role.add_to_principal_policy(
+                    iam.PolicyStatement(
+                        actions=list(BUCKET_OBJECT_ACTIONS), resources=[construct.arn_for_objects("*")]
+                    )
+                )
+                # Without it, asking for an object not (yet) uploaded answers 403 instead of 404.
+                role.add_to_principal_policy(
+                    iam.PolicyStatement(actions=["s3:ListBucket"], resources=[construct.bucket_arn])
+                )
         for consumer in self.plan.stream_consumers:
             shared.tables[consumer.table].grant_stream_read(role)
             # Lambda sends the on-failure record with the function's role.

@@ -1,5 +1,5 @@
-"""The shared stack: every table, queue, DLQ, stream failure queue, topic and alarm the declaration
-names, plus the Cognito user pool whose tokens the services' JWT authorizer verifies."""
+"""The shared stack: every table, queue, DLQ, stream failure queue, topic, bucket and alarm the
+declaration names, plus the Cognito user pool whose tokens the services' JWT authorizer verifies."""
 
 from __future__ import annotations
 
@@ -11,14 +11,19 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from truckroll.resources import Resources, StreamConsumer, physical_name
+from truckroll.resources import Bucket, Resources, StreamConsumer, physical_name
 
 ALARMS_TOPIC = "alarms"
 DLQ_RETENTION = cdk.Duration.days(14)
+# Origins whose pages may PUT and GET the buckets' objects through presigned URLs: context
+# ``web_origins`` (comma-separated, e.g. the web distribution's https://d123.cloudfront.net), any
+# origin by default. A presigned URL carries its own authorization; CORS only lets a page read it.
+WEB_ORIGINS_CONTEXT = "web_origins"
 # Custom attributes the authorizer reads (as ``custom:tenant_id`` / ``custom:role`` in ID tokens).
 TENANT_ATTRIBUTE = "tenant_id"
 ROLE_ATTRIBUTE = "role"
@@ -118,7 +123,54 @@ class SharedStack(cdk.Stack):
                 logical_id(consumer.failure_queue_name), physical_name(stage, consumer.failure_queue_name)
             )
 
+        origins = str(self.node.try_get_context(WEB_ORIGINS_CONTEXT) or "*").split(",")
+        self.buckets: dict[str, s3.Bucket] = {
+            b.name: self._bucket(b, [o.strip() for o in origins if o.strip()]) for b in resources.buckets
+        }
+
         self._user_pool(removal, retain_data)
+
+    def _bucket(self, bucket: Bucket, origins: list[str]) -> s3.Bucket:
+        """A private, encrypted, TLS-only bucket named by CloudFormation (bucket names are global)."""
+        transitions = (
+            [
+                s3.Transition(
+                    storage_class=s3.StorageClass.INFREQUENT_ACCESS,
+                    transition_after=cdk.Duration.days(bucket.infrequent_access_after_days),
+                )
+            ]
+            if bucket.infrequent_access_after_days is not None
+            else None
+        )
+        return s3.Bucket(
+            self,
+            logical_id(bucket.name, "Bucket"),
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods(m) for m in bucket.cors_methods],
+                    allowed_origins=origins,
+                    allowed_headers=["Content-Type"],
+                    exposed_headers=["ETag"],
+                    max_age=3000,
+                )
+            ]
+            if bucket.cors_methods
+            else None,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    abort_incomplete_multipart_upload_after=cdk.Duration.days(
+                        bucket.abort_incomplete_uploads_days
+                    ),
+                    transitions=transitions,
+                )
+            ],
+            # S3 refuses to delete a bucket holding objects: a stage's photos outlive `cdk destroy`.
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
 
     def _dead_letter_queue(self, construct_id: str, name: str) -> sqs.Queue:
         """A queue nobody consumes: it keeps failed work for 14 days and alarms as soon as it has any."""

@@ -29,14 +29,17 @@ from infra import settings
 WEB_PREFIX = "web"
 ROOT_OBJECT = f"{WEB_PREFIX}/index.html"
 # The pages load only their own scripts, stylesheet, icon and manifest, register their own service
-# worker and call the APIs on the same origin; no inline script or style.
+# worker and call the APIs on the same origin; no inline script or style. The technician app also
+# uploads and shows job photos through presigned S3 URLs (``https://<bucket>.s3[.<region>].amazonaws.com``:
+# CSP wildcards only the leftmost labels, so the S3 hosts are allowed as ``*.amazonaws.com``).
+S3_HOSTS = "https://*.amazonaws.com"
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
+        f"img-src 'self' data: {S3_HOSTS}",
+        f"connect-src 'self' {S3_HOSTS}",
         "manifest-src 'self'",
         "worker-src 'self'",
         "object-src 'none'",

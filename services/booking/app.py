@@ -51,6 +51,18 @@ def book_job() -> Response:
     return once(principal.tenant_id, book)
 
 
+@app.route("/jobs/{job_id}/follow-ups", methods=["POST"])
+def book_follow_up(job_id: str) -> Response:
+    principal = app.principal()
+    body = parse_body(app.request(), s.FollowUpIn)
+
+    def book() -> Response:
+        booked = use_cases.book_follow_up(job_id, body.to_follow_up(), principal, booking())
+        return json_response(s.booked_view(booked), status=201)
+
+    return once(principal.tenant_id, book)
+
+
 @app.route("/jobs/{job_id}", methods=["GET"])
 def get_job(job_id: str) -> Response:
     return json_response(s.job_view(use_cases.get_job(job_id, app.principal(), booking())))

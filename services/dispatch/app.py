@@ -8,7 +8,7 @@ from functools import cache
 
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from chalice.app import CloudWatchEvent, DynamoDBEvent, Response, SQSEvent
-from chalicelib.dispatch import actions, auto, crews, dayroute, people, timeline
+from chalicelib.dispatch import actions, auto, crews, dayroute, notes, people, timeline
 from chalicelib.dispatch import schemas as s
 from chalicelib.dispatch.board import parse_cursor, parse_day, read_board, read_changes, read_week
 from chalicelib.dispatch.bootstrap import SERVICE, Dispatch, bootstrap
@@ -82,6 +82,39 @@ def get_job(job_id: str) -> Response:
 def get_audit(job_id: str) -> Response:
     entries = actions.audit(job_id, app.principal(), dispatch())
     return json_response({"job_id": job_id, "entries": [s.audit_view(e) for e in entries]})
+
+
+@app.route("/jobs/{job_id}/notes", methods=["GET"])
+def list_notes(job_id: str) -> Response:
+    found = notes.list_notes(job_id, app.principal(), dispatch())
+    return json_response({"job_id": job_id, "notes": [s.note_view(n) for n in found]})
+
+
+@app.route("/jobs/{job_id}/notes", methods=["POST"])
+def add_note(job_id: str) -> Response:
+    body = parse_body(app.request(), s.NoteIn)
+    note = notes.add_note(job_id, body.text, body.public, app.principal(), dispatch())
+    return json_response(s.note_view(note), status=201)
+
+
+@app.route("/jobs/{job_id}/photos/uploads", methods=["POST"])
+def request_photo_upload(job_id: str) -> Response:
+    body = parse_body(app.request(), s.PhotoUploadIn)
+    ticket = notes.request_upload(job_id, body.content_type, body.size, app.principal(), dispatch())
+    return json_response(s.upload_view(ticket), status=201)
+
+
+@app.route("/jobs/{job_id}/photos", methods=["POST"])
+def register_photo(job_id: str) -> Response:
+    body = parse_body(app.request(), s.PhotoIn)
+    shown = notes.register_photo(job_id, body.photo_id, body.caption, app.principal(), dispatch())
+    return json_response(s.photo_view(shown), status=201)
+
+
+@app.route("/jobs/{job_id}/photos", methods=["GET"])
+def list_photos(job_id: str) -> Response:
+    shown = notes.list_photos(job_id, app.principal(), dispatch())
+    return json_response({"job_id": job_id, "photos": [s.photo_view(p) for p in shown]})
 
 
 @app.route("/jobs/{job_id}/appointments", methods=["POST"])

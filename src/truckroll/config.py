@@ -61,6 +61,9 @@ def link_settings() -> LinkSettings:
     return LinkSettings(base_url=base_url, secret=secret.encode())
 
 
+# Where browsers reach S3 through presigned URLs when not S3 itself (the local gateway's /s3).
+STORAGE_PUBLIC_ENDPOINT_ENV = "STORAGE_PUBLIC_ENDPOINT"
+
 SOLVE_SECONDS_ENV = "AUTO_DISPATCH_SOLVE_SECONDS"
 DEFAULT_SOLVE_SECONDS = 2.0
 

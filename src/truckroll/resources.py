@@ -96,6 +96,19 @@ class PushApplication:
 
 
 @dataclass(frozen=True)
+class Bucket:
+    """A private S3 bucket written and read by its ``owners``; browsers reach its objects only
+    through presigned URLs (``cors_methods`` are the methods they may use on them)."""
+
+    name: str
+    env_var: str
+    owners: tuple[Service, ...]
+    cors_methods: tuple[str, ...] = ()
+    abort_incomplete_uploads_days: int = 1
+    infrequent_access_after_days: int | None = None  # rarely looked at once the job is done
+
+
+@dataclass(frozen=True)
 class Schedule:
     """A scheduled handler: ``rate_minutes`` between runs."""
 
@@ -112,6 +125,7 @@ class Resources:
     topics: tuple[Topic, ...]
     schedules: tuple[Schedule, ...] = field(default=())
     push_applications: tuple[PushApplication, ...] = field(default=())
+    buckets: tuple[Bucket, ...] = field(default=())
 
     def table(self, name: str) -> Table:
         return next(t for t in self.tables if t.name == name)
@@ -177,6 +191,15 @@ IDEMPOTENCY = Table(
 )
 
 INBOUND_SMS_TOPIC = "inbound-sms"
+
+# Photos technicians take on a job: keys ``{tenant}/jobs/{job_id}/photos/{photo_id}``.
+PHOTOS = Bucket(
+    name="photos",
+    env_var="PHOTOS_BUCKET",
+    owners=("dispatch",),
+    cors_methods=("PUT", "GET"),
+    infrequent_access_after_days=90,
+)
 
 RESOURCES = Resources(
     tables=(CORE, NOTIFY, TRACKING, IDEMPOTENCY),
@@ -249,4 +272,7 @@ RESOURCES = Resources(
             env_var="PUSH_APNS_APPLICATION_ARN",
         ),
     ),
+    # Named by the stack in AWS (bucket names are global), ``physical_name`` locally; each owner's
+    # functions get the name in ``env_var``.
+    buckets=(PHOTOS,),
 )

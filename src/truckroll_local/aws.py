@@ -13,6 +13,7 @@ import boto3
 from botocore.config import Config
 from mypy_boto3_dynamodb import DynamoDBClient
 from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
+from mypy_boto3_s3 import S3Client
 from mypy_boto3_sns import SNSClient
 from mypy_boto3_sqs import SQSClient
 
@@ -56,6 +57,10 @@ class Aws:
     def sns(self) -> SNSClient:
         with self._lock:
             return self._session.client("sns", endpoint_url=self.endpoint, config=_CLIENT_CONFIG)
+
+    def s3(self) -> S3Client:
+        with self._lock:
+            return self._session.client("s3", endpoint_url=self.endpoint, config=_CLIENT_CONFIG)
 
     def environment(self) -> dict[str, str]:
         """What an SDK in this process needs to reach the embedded AWS."""

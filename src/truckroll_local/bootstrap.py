@@ -2,7 +2,7 @@
 
 Tables (``pk``/``sk`` string keys, their GSIs, a NEW_AND_OLD_IMAGES stream where declared, TTL),
 each queue after its dead-letter queue with the declared ``maxReceiveCount``, each stream
-consumer's failure queue, the topics and the technician app's push applications. The result names
+consumer's failure queue, the topics, the technician app's push applications and the buckets. The result names
 everything the functions and the pumps need.
 """
 
@@ -40,6 +40,7 @@ class Provisioned:
     queues: dict[str, QueueRef] = field(default_factory=dict)
     topic_arns: dict[str, str] = field(default_factory=dict)
     push_application_arns: dict[str, str] = field(default_factory=dict)
+    bucket_names: dict[str, str] = field(default_factory=dict)
 
 
 def _key_schema(partition_key: str, sort_key: str) -> list[KeySchemaElementTypeDef]:
@@ -126,11 +127,17 @@ def provision(aws: Aws, resources: Resources, stage: str = STAGE) -> Provisioned
             Platform=application.sns_platform,
             Attributes={"PlatformCredential": "local"},
         )["PlatformApplicationArn"]
+    s3 = aws.s3()
+    for bucket in resources.buckets:
+        name = physical_name(stage, bucket.name)
+        s3.create_bucket(Bucket=name)
+        provisioned.bucket_names[bucket.name] = name
     return provisioned
 
 
 def resource_environment(resources: Resources, provisioned: Provisioned) -> dict[str, str]:
-    """``RESOURCES.environment`` plus the ARNs of every queue, table stream, topic and push application."""
+    """``RESOURCES.environment`` plus the ARNs of every queue, table stream, topic and push
+    application, and the name of every bucket."""
     env = resources.environment(provisioned.stage)
     for queue in resources.queues:
         env[queue.arn_env_var] = provisioned.queues[queue.name].arn
@@ -141,4 +148,6 @@ def resource_environment(resources: Resources, provisioned: Provisioned) -> dict
         env[topic.arn_env_var] = provisioned.topic_arns[topic.name]
     for application in resources.push_applications:
         env[application.env_var] = provisioned.push_application_arns[application.name]
+    for bucket in resources.buckets:
+        env[bucket.env_var] = provisioned.bucket_names[bucket.name]
     return env

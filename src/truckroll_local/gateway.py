@@ -9,6 +9,9 @@ own answers are RFC 9457 problems, as the gateway responses in infra render them
 - no such route → 404 (API Gateway's "Missing Authentication Token"); a route without that
   method → 405 with ``Allow``.
 
+``/s3/*`` is the embedded S3, on the pages' own origin: presigned URLs for photos are signed for
+``{gateway}/s3`` so a browser can PUT and GET them without CORS (in AWS they name S3 itself).
+
 Also served: ``/health``, the issuer under ``/auth/``, the static pages of ``web/`` under ``/web/``
 (public: the APIs they call need the token) and a small index at ``/``. A browser opening a
 customer's tracking link (``GET /tracking/links/{token}`` asking for HTML) gets the tracking page,
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import html
+import http.client
 import logging
 import mimetypes
 import threading
@@ -27,6 +31,7 @@ from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from chalice.app import Chalice
 from chalice.config import Config
@@ -46,6 +51,10 @@ logger = logging.getLogger("truckroll_local.gateway")
 API_TIMEOUT_SECONDS = 29  # API Gateway's integration timeout
 TRACKING_LINKS = "tracking/links/"
 TRACKING_PAGE = "track.html"
+STORAGE_PREFIX = "s3"  # the embedded S3 under /s3/
+# What a presigned request to S3 carries beyond its query string; everything else stays here.
+_STORAGE_REQUEST_HEADERS = ("content-type", "content-md5", "range", "if-none-match", "if-match")
+_STORAGE_RESPONSE_HEADERS = ("content-type", "etag", "last-modified", "content-range", "accept-ranges")
 
 
 def _wants_html(method: str, headers: Mapping[str, str]) -> bool:
@@ -137,11 +146,44 @@ _INDEX = """<!doctype html>
 """
 
 
+class StorageProxy:
+    """Forwards ``/s3/...`` to the embedded S3 as it came: the presigned query authorizes it."""
+
+    def __init__(self, endpoint: str) -> None:
+        parts = urlsplit(endpoint)
+        self._host = parts.hostname or "127.0.0.1"
+        self._port = parts.port or 80
+
+    def handle(
+        self, method: str, target: str, headers: Mapping[str, str], body: bytes | None
+    ) -> HttpResponse:
+        sent = {k: v for k, v in headers.items() if k.lower() in _STORAGE_REQUEST_HEADERS}
+        connection = http.client.HTTPConnection(self._host, self._port, timeout=API_TIMEOUT_SECONDS)
+        try:
+            connection.request(method, target, body=body, headers=sent)
+            answer = connection.getresponse()
+            raw = answer.read()
+            kept = {k: v for k, v in answer.getheaders() if k.lower() in _STORAGE_RESPONSE_HEADERS}
+            return HttpResponse(answer.status, kept, raw)
+        except OSError:
+            logger.exception("embedded S3 failed on %s %s", method, target)
+            return problem(502, "Bad gateway", "The embedded S3 did not answer.")
+        finally:
+            connection.close()
+
+
 class Gateway:
-    def __init__(self, issuer: LocalIssuer, health: Callable[[], dict[str, Any]], web_root: Path) -> None:
+    def __init__(
+        self,
+        issuer: LocalIssuer,
+        health: Callable[[], dict[str, Any]],
+        web_root: Path,
+        storage: StorageProxy | None = None,
+    ) -> None:
         self._issuer = issuer
         self._health = health
         self._web_root = web_root.resolve()
+        self._storage = storage
         self._services: dict[str, ServiceEndpoint] = {}
 
     def mount(self, base_path: str, app: Chalice) -> None:
@@ -162,6 +204,8 @@ class Gateway:
             return self._issuer.handle(method, f"/{rest}", query)
         if first == "web":
             return self._static(rest)
+        if first == STORAGE_PREFIX and self._storage is not None:
+            return self._storage.handle(method, f"/{rest}" + (f"?{query}" if query else ""), headers, body)
         if path[1:].startswith(TRACKING_LINKS) and _wants_html(method, headers):
             return self._static(TRACKING_PAGE)
         endpoint = self._services.get(first)

@@ -19,13 +19,20 @@ from typing import Any
 
 from chalice.app import Chalice
 
-from truckroll.config import LINK_BASE_URL_ENV, PUBLIC_LINKS_PATH, SOLVE_SECONDS_ENV, link_settings, settings
+from truckroll.config import (
+    LINK_BASE_URL_ENV,
+    PUBLIC_LINKS_PATH,
+    SOLVE_SECONDS_ENV,
+    STORAGE_PUBLIC_ENDPOINT_ENV,
+    link_settings,
+    settings,
+)
 from truckroll.resources import RESOURCES, Resources
 from truckroll_local import REPO_ROOT
 from truckroll_local.apps import load_service_apps
 from truckroll_local.aws import Aws
 from truckroll_local.bootstrap import Provisioned, provision, resource_environment
-from truckroll_local.gateway import Gateway, GatewayServer
+from truckroll_local.gateway import STORAGE_PREFIX, Gateway, GatewayServer, StorageProxy
 from truckroll_local.issuer import DEFAULT_TTL_SECONDS, LocalIssuer
 from truckroll_local.moto_process import MotoServer
 from truckroll_local.pumps import Pump, SqsPump, StreamPump, drain
@@ -49,11 +56,13 @@ LOCAL_SOLVE_SECONDS = {SOLVE_SECONDS_ENV: "1"}
 def functions_environment(
     aws: Aws, resources: Resources, provisioned: Provisioned, issuer: LocalIssuer, base_url: str
 ) -> dict[str, str]:
-    """The environment every function sees locally; customer tracking links point at the gateway."""
+    """The environment every function sees locally; customer tracking links and presigned S3 URLs
+    point at the gateway."""
     return {
         **resource_environment(resources, provisioned),
         **aws.environment(),
         LINK_BASE_URL_ENV: f"{base_url}{PUBLIC_LINKS_PATH}",
+        STORAGE_PUBLIC_ENDPOINT_ENV: f"{base_url}/{STORAGE_PREFIX}",
         "AUTH_ISSUER": issuer.issuer_url,
         "AUTH_AUDIENCE": issuer.audience,
         "AUTH_JWKS_JSON": json.dumps(issuer.jwks()),
@@ -116,7 +125,7 @@ class LocalStack:
         settings.cache_clear()
         link_settings.cache_clear()
         self.apps = load_service_apps(self.services_dir)
-        self._gateway = Gateway(self._issuer, self.health, self.web_root)
+        self._gateway = Gateway(self._issuer, self.health, self.web_root, StorageProxy(self.moto.endpoint))
         for service, app in self.apps.items():
             self._gateway.mount(service, app)
         self.pumps = self._pumps(aws, provisioned)

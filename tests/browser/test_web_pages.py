@@ -1,10 +1,13 @@
 """The web pages in chromium against the local stack: the board's assign by drag and by keyboard
 and its actions menu, seen by a second dispatcher without a reload; the technician's on my way
-with location while on shift; the customer's page with the ETA, then done; the dev login."""
+with location while on shift; the customer's page with the ETA, then done; the technician's note,
+photo and follow-up job; the dev login."""
 
 from __future__ import annotations
 
 import re
+import struct
+import zlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -158,3 +161,84 @@ def test_the_dev_login_signs_in_a_seeded_user_and_opens_their_page(company: Comp
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/web/tech\.html$"))
     expect(page.locator("#who")).to_have_text("Priya Nair")
+
+
+GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
+
+
+def png(width: int = 4, height: int = 3) -> bytes:
+    """A real PNG (solid blue), so the page's thumbnail has something to decode."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x1f\x4e\x79" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_the_technician_writes_a_note_sends_a_photo_and_books_a_follow_up(
+    company: Company, shot: Any
+) -> None:
+    staff(company)
+    visit_of = book(company, "Dana Whitfield", 1)
+    job_id = visit_of["job_id"]
+    company.call(
+        "POST",
+        f"/dispatch/jobs/{job_id}/appointments/{visit_of['appointment_id']}/assign",
+        {"technician_ids": ["tech-1@demo"]},
+    )
+    tech = company.page_for("tech-1@demo", viewport={"width": 390, "height": 844})
+    tech.goto(company.url("/web/tech.html"))
+    visit = tech.locator(".visit")
+    expect(visit).to_have_count(1)
+
+    visit.get_by_text("Notes", exact=True).focus()  # the keyboard opens the panel
+    tech.keyboard.press("Enter")
+    visit.get_by_label("New note").fill("Replaced the capacitor; coil needs cleaning")
+    visit.get_by_label("Public note").check()
+    visit.get_by_role("button", name="Add note").click()
+    expect(visit.locator(".notes li")).to_have_count(1)
+    expect(visit.locator(".notes li")).to_contain_text("Public")
+    expect(visit.locator(".job-status")).to_contain_text("Public note added")
+
+    visit.get_by_text("Photos", exact=True).click()
+    visit.get_by_label("Caption (optional)").fill("Coil")
+    visit.get_by_label("Take or upload a photo").set_input_files(
+        {"name": "coil.png", "mimeType": "image/png", "buffer": png()}
+    )
+    expect(visit.locator(".job-status")).to_contain_text("Photo saved")
+    thumbnail = visit.get_by_role("img", name="Coil")
+    expect(thumbnail).to_have_count(1)
+    tech.wait_for_function("document.querySelector('.photos img').naturalWidth === 4")
+    # A picture the server does not keep (a GIF here, HEIC from an iPhone) is sent as a JPEG.
+    visit.get_by_label("Take or upload a photo").set_input_files(
+        {"name": "dot.gif", "mimeType": "image/gif", "buffer": GIF}
+    )
+    expect(visit.locator(".photos img")).to_have_count(2)
+
+    preferred = company.today + timedelta(days=2)
+    visit.get_by_text("Book a job", exact=True).click()
+    visit.get_by_label("Job type").fill("Duct cleaning")
+    visit.get_by_label("Summary").fill("Customer asked for the ducts too")
+    visit.get_by_label("Priority").select_option("high")
+    visit.get_by_label("Preferred date (optional)").fill(preferred.isoformat())
+    visit.get_by_role("button", name="Book job").click()
+    expect(visit.locator(".job-status")).to_contain_text("Duct cleaning booked on")
+    shot(tech, "technician-job-panel")
+
+    company.stack.drain()  # the follow-up's job.booked reaches dispatch's board
+    board = company.call("GET", f"/dispatch/board?date={preferred.isoformat()}")
+    (follow_up,) = board["appointments"]
+    assert follow_up["summary"] == "Customer asked for the ducts too"
+    assert board["trays"]["unassigned"] == [follow_up["appointment_id"]]
+    (note,) = company.call("GET", f"/dispatch/jobs/{job_id}/notes")["notes"]
+    assert (note["public"], note["who"]["id"]) == (True, "tech-1@demo")
+    photo, converted = company.call("GET", f"/dispatch/jobs/{job_id}/photos")["photos"]
+    assert (photo["caption"], photo["content_type"], photo["size"]) == ("Coil", "image/png", len(png()))
+    assert (converted["caption"], converted["content_type"]) == (None, "image/jpeg")

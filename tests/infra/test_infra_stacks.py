@@ -14,6 +14,7 @@ from infra_assembly import STAGE, Assembly
 
 from infra import settings
 from infra.settings import stack_name
+from infra.stacks.shared import logical_id
 from truckroll.resources import RESOURCES, SERVICES, physical_name
 
 pytestmark = pytest.mark.infra
@@ -519,3 +520,59 @@ def test_tracking_derives_link_tokens_from_a_generated_secret(assembly: Assembly
             reference = json.dumps(env["TRACKING_LINK_SECRET"])
             assert "resolve:secretsmanager" in reference
             assert secret_id in reference
+
+
+def test_buckets_are_private_encrypted_tls_only_and_take_the_pages_uploads(assembly: Assembly) -> None:
+    buckets = resources_of(assembly.shared, "AWS::S3::Bucket")
+    assert len(buckets) == len(RESOURCES.buckets)
+    policies = resources_of(assembly.shared, "AWS::S3::BucketPolicy").values()
+    for declared in RESOURCES.buckets:
+        (bucket_id,) = [lid for lid in buckets if lid.startswith(logical_id(declared.name, "Bucket"))]
+        props = buckets[bucket_id]["Properties"]
+        assert "BucketName" not in props  # named by CloudFormation: bucket names are global
+        assert all(props["PublicAccessBlockConfiguration"].values())
+        (encryption,) = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+        assert props["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+        (cors,) = props["CorsConfiguration"]["CorsRules"]
+        assert set(cors["AllowedMethods"]) == set(declared.cors_methods)
+        assert cors["AllowedHeaders"] == ["Content-Type"]  # what a presigned PUT signs beside the host
+        (lifecycle,) = props["LifecycleConfiguration"]["Rules"]
+        assert lifecycle["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 1
+        assert lifecycle["Transitions"] == [
+            {"StorageClass": "STANDARD_IA", "TransitionInDays": declared.infrequent_access_after_days}
+        ]
+        (tls_only,) = [p for p in policies if p["Properties"]["Bucket"] == {"Ref": bucket_id}]
+        (deny,) = tls_only["Properties"]["PolicyDocument"]["Statement"]
+        assert (deny["Effect"], deny["Condition"]) == ("Deny", {"Bool": {"aws:SecureTransport": "false"}})
+
+
+def test_only_a_buckets_owners_are_told_its_name_and_reach_its_objects(
+    assembly: Assembly, refs: SharedRefs
+) -> None:
+    for declared in RESOURCES.buckets:
+        (bucket_id,) = [
+            lid
+            for lid in resources_of(assembly.shared, "AWS::S3::Bucket")
+            if lid.startswith(logical_id(declared.name, "Bucket"))
+        ]
+        for service in SERVICES:
+            template = assembly.service(service)
+            object_rights = [
+                s for s in _statements(template) if any(a.startswith("s3:") for a in _actions(s))
+            ]
+            for props in functions(template).values():
+                env = props["Environment"]["Variables"]
+                if service in declared.owners:
+                    assert refs.resolve(env[declared.env_var]) == (bucket_id, "Ref")
+                else:
+                    assert declared.env_var not in env
+            if service not in declared.owners:
+                assert object_rights == []
+                continue
+            actions = {a for s in object_rights for a in _actions(s)}
+            assert actions == {"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"}
+            for statement in object_rights:
+                (resource,) = _resources(statement)
+                arn = resource["Fn::Join"][1][0] if "Fn::Join" in resource else resource
+                assert refs.resolve(arn) == (bucket_id, "Arn")

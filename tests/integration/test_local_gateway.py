@@ -18,7 +18,7 @@ from truckroll.auth import Principal, Role, TokenVerifier
 from truckroll.config import AuthSettings
 from truckroll.resources import RESOURCES, SERVICES
 from truckroll.web import ServiceApp, json_response
-from truckroll_local.gateway import Gateway, GatewayServer
+from truckroll_local.gateway import Gateway, GatewayServer, StorageProxy
 from truckroll_local.issuer import LocalIssuer
 from truckroll_local.responses import HttpResponse
 from truckroll_local.stack import LocalStack
@@ -208,6 +208,25 @@ def test_static_pages_are_served_from_the_web_root_only(tmp_path: Path) -> None:
     index = gateway.handle("GET", "/", {}, None)
     assert index.status == 200
     assert "/health" in index.text
+
+
+def test_the_embedded_s3_is_served_under_s3_and_its_absence_is_a_problem(
+    local_stack: LocalStack, tmp_path: Path
+) -> None:
+    bucket = local_stack.environment[RESOURCES.buckets[0].env_var]
+    listing = local_stack.request("GET", f"/s3/{bucket}?list-type=2")  # moto answers without a signature
+    assert listing.status == 200
+    assert bucket in listing.text
+    assert listing.header("Content-Type") is not None
+    unreachable = Gateway(
+        LocalIssuer("http://127.0.0.1:1/auth"),
+        lambda: {"status": "ok"},
+        tmp_path,
+        StorageProxy("http://127.0.0.1:1"),
+    )
+    _assert_problem(unreachable.handle("GET", f"/s3/{bucket}/key", {}, None), 502)
+    without = Gateway(LocalIssuer("http://127.0.0.1:1/auth"), lambda: {"status": "ok"}, tmp_path)
+    _assert_problem(without.handle("GET", f"/s3/{bucket}/key", {}, None), 404)
 
 
 @pytest.mark.parametrize(

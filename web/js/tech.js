@@ -1,6 +1,8 @@
-// The technician's day: today's appointments, their own progress, and location fixes while on shift.
+// The technician's day: today's appointments, their own progress, each job's notes, photos and
+// follow-up bookings, and location fixes while on shift.
 import { announce, api, clock, label, localToday, requireSession, signOut, windowText } from "./api.js";
 import { DayFeed, isCanceled, technicianIds } from "./feed.js";
+import { jobPanel } from "./job.js";
 
 const FIX_EVERY_MS = 15000;
 // Which progress actions each appointment status allows (dispatch answers 409 to the others).
@@ -56,6 +58,7 @@ function renderVisit(appointment) {
     button.setAttribute("aria-label", `${button.textContent}: ${appointment.customer.name}`);
     button.addEventListener("click", () => progress(appointment, button.dataset.action));
   }
+  item.querySelector(".job-slot").replaceWith(jobPanel(appointment));
   return item;
 }
 

@@ -154,6 +154,13 @@ class BookingSettings:
         if errors:
             raise ValidationFailed(errors)
 
+    def check_offered(self, details: JobDetails, visit: Visit | None) -> None:
+        """Refuse a job type, business unit or arrival window the tenant does not offer (a booking
+        the office completes later, such as one from the field, is not held to required fields)."""
+        errors = self._offered(details, visit)
+        if errors:
+            raise ValidationFailed(errors)
+
     def _required(
         self, customer: Customer, location: Location, details: JobDetails, visit: Visit | None
     ) -> list[FieldError]:

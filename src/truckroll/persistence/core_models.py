@@ -262,6 +262,27 @@ class AuditItem(CoreItem, discriminator="audit"):
     data = UnicodeAttribute()  # JSON: the event's data
 
 
+class NoteItem(CoreItem, discriminator="job_note"):
+    job_id = UnicodeAttribute()
+    note_id = UnicodeAttribute()
+    text = UnicodeAttribute()
+    public = BooleanAttribute()
+    author_id = UnicodeAttribute()
+    author_role = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class PhotoItem(CoreItem, discriminator="job_photo"):
+    job_id = UnicodeAttribute()
+    photo_id = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    caption = UnicodeAttribute(null=True)
+    author_id = UnicodeAttribute()
+    author_role = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
 class TechnicianItem(CoreItem, discriminator="technician"):
     technician_id = UnicodeAttribute()
     name = UnicodeAttribute()

@@ -24,6 +24,8 @@ Core table (single-table design; booking and dispatch):
   board entry        pk T#{tenant}#BOARD#{yyyy-mm-dd}    sk APPT#{appointment_id}
   board change       pk T#{tenant}#FEED#{yyyy-mm-dd}     sk {ulid}          (TTL expires_at)
   audit entry        pk T#{tenant}#JOB#{job_id}#AUDIT    sk {event_id}      (event ids are ULIDs)
+  job note           pk T#{tenant}#JOB#{job_id}#FILES    sk NOTE#{note_id}  (ULIDs: oldest first)
+  job photo          pk T#{tenant}#JOB#{job_id}#FILES    sk PHOTO#{photo_id}
   technician         pk T#{tenant}#TECHNICIANS           sk TECH#{technician_id}
   technician's day   pk T#{tenant}#TECH#{technician_id}  sk DAY#{yyyy-mm-dd} (version attribute;
                      its slots, shifts and non-job events)
@@ -137,6 +139,14 @@ def feed_pk(tenant_id: str, day: date) -> str:
 
 def audit_pk(tenant_id: str, job_id: str) -> str:
     return f"{job_pk(tenant_id, job_id)}#AUDIT"
+
+
+def job_files_pk(tenant_id: str, job_id: str) -> str:
+    return f"{job_pk(tenant_id, job_id)}#FILES"
+
+
+NOTE_SK_PREFIX = "NOTE#"
+PHOTO_SK_PREFIX = "PHOTO#"
 
 
 def technicians_pk(tenant_id: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from chalicelib.booking.agreements import VisitOutcome
@@ -21,6 +21,7 @@ from truckroll.domain.booking_settings import (
     RequiredField,
 )
 from truckroll.domain.customers import E164, Address, Customer, GeoPoint, Location, Phone, PhoneType
+from truckroll.domain.field_booking import FollowUp
 from truckroll.domain.jobs import Appointment, Job, JobDetails, JobSource, Priority, Visit
 from truckroll.domain.projects import Project, ProjectJob
 from truckroll.domain.windows import TimeWindow
@@ -130,6 +131,18 @@ class AppointmentIn(Body):
     start: Instant
     end: Instant
     arrival_window: WindowIn
+
+
+class FollowUpIn(Body):
+    """A follow-up job booked from the field: the customer, location and business unit are the job's."""
+
+    job_type: Text
+    summary: LongText
+    priority: Annotated[Priority, Field(strict=False)] = Priority.NORMAL
+    preferred_date: Annotated[date, Field(strict=False)] | None = None
+
+    def to_follow_up(self) -> FollowUp:
+        return FollowUp(self.job_type, self.summary, self.priority, self.preferred_date)
 
 
 class BookJobRequest(Body):

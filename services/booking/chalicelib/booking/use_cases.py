@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from chalicelib.booking.bootstrap import Booking
 
-from truckroll.auth import Principal
+from truckroll.auth import Principal, Role
 from truckroll.domain.customers import Address, Customer, GeoPoint, Location, Phone
+from truckroll.domain.field_booking import FollowUp, follow_up_details, preferred_visit, require_worked_on
 from truckroll.domain.ids import new_id
 from truckroll.domain.jobs import Job, JobDetails, Visit
 from truckroll.domain.projects import Project
@@ -67,6 +68,26 @@ def book_job(command: BookJob, principal: Principal, booking: Booking) -> Booked
         uow.commit()
     tagged = isinstance(command.customer, NewCustomer) and command.customer.tags
     return Booked(job=job, notices=(CUSTOMER_TAGS_NOTICE,) if tagged else ())
+
+
+def book_follow_up(origin_id: str, follow_up: FollowUp, principal: Principal, booking: Booking) -> Booked:
+    """Book a follow-up job from the field for the customer and location of job ``origin_id``
+    (rules in :mod:`truckroll.domain.field_booking`), with its job.booked event, in one transaction."""
+    now = booking.clock()
+    with booking.uow() as uow:
+        origin = uow.jobs.get(principal.tenant_id, origin_id)
+        if origin is None or not (principal.is_office or principal.role is Role.TECHNICIAN):
+            raise NotFound(f"job {origin_id} not found")
+        if not principal.is_office:
+            require_worked_on(origin, principal.sub, now)
+        settings = booking.settings.get(principal.tenant_id)
+        details = follow_up_details(origin, follow_up)
+        visit = preferred_visit(settings, details, follow_up.preferred_date, now)
+        settings.check_offered(details, visit)
+        command = BookJob(origin.customer_id, origin.location_id, details, visit)
+        job = stage_booking(uow, principal.tenant_id, command, booking, office=False)
+        uow.commit()
+    return Booked(job=job, notices=())
 
 
 def stage_booking(

@@ -17,6 +17,8 @@ from truckroll.messaging.sqs import OutboundMessage, Publisher, SqsPublisher
 from truckroll.persistence.autodispatch import DynamoAutoDispatchRepository
 from truckroll.persistence.board import DynamoBoardRepository
 from truckroll.persistence.core import DynamoCoreUnitOfWork
+from truckroll.persistence.job_notes import DynamoJobNotesRepository
+from truckroll.persistence.photo_store import PhotoStore, S3PhotoStore
 from truckroll.persistence.ports import BoardRepository
 from truckroll.persistence.technicians import DynamoTechnicianRepository
 from truckroll.travel import TravelTimes, travel_from_environment
@@ -40,6 +42,8 @@ class Dispatch:
     auto: DynamoAutoDispatchRepository
     later: DelayedSender
     travel: TravelTimes
+    notes: DynamoJobNotesRepository
+    photos: PhotoStore
     solve_seconds: float = DEFAULT_SOLVE_SECONDS
 
 
@@ -51,6 +55,7 @@ def bootstrap(
     publisher: Publisher | None = None,
     later: DelayedSender | None = None,
     travel: TravelTimes | None = None,
+    photos: PhotoStore | None = None,
 ) -> Dispatch:
     # The handlers run use cases that take the finished wiring; imported here, as they import it.
     from chalicelib.dispatch.handlers import subscriptions
@@ -71,6 +76,8 @@ def bootstrap(
             auto=DynamoAutoDispatchRepository(),
             later=later or sqs,
             travel=travel or travel_from_environment(),
+            notes=DynamoJobNotesRepository(),
+            photos=photos or S3PhotoStore.from_environment(),
             solve_seconds=auto_dispatch_solve_seconds(),
         )
     )

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from chalicelib.dispatch.auto import DayRun, Explanation
 from chalicelib.dispatch.dayroute import DayOptimized
+from chalicelib.dispatch.notes import ShownPhoto, UploadTicket
 from chalicelib.dispatch.people import Booked
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -15,6 +16,7 @@ from truckroll.domain.autodispatch import AutoSettings
 from truckroll.domain.crews import Crew, CrewMember, MemberKind
 from truckroll.domain.events import AuditEntry
 from truckroll.domain.geo import Circle, Point, Polygon, Rectangle, Shape
+from truckroll.domain.job_notes import MAX_CAPTION_LENGTH, MAX_NOTE_LENGTH, MAX_PHOTO_BYTES, Note
 from truckroll.domain.jobs import Appointment, Job, TechAction, Visit
 from truckroll.domain.places import Place
 from truckroll.domain.schedule import TechDay
@@ -294,6 +296,60 @@ def technician_view(technician: Technician) -> dict[str, Any]:
         "active": technician.active,
         "phone": technician.phone,
         "home": None if home is None else {k: getattr(home, k) for k in HomeIn.model_fields},
+    }
+
+
+class NoteIn(Body):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NOTE_LENGTH)]
+    public: bool = Field(default=False, description="PUBLIC notes may be shown to the job's lead provider")
+
+
+class PhotoUploadIn(Body):
+    content_type: Annotated[str, StringConstraints(max_length=100)]
+    size: int = Field(description="bytes; the upload must have exactly this many")
+
+
+Caption = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_CAPTION_LENGTH)]
+
+
+class PhotoIn(Body):
+    photo_id: Annotated[str, StringConstraints(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
+    caption: Caption | None = None
+
+
+def note_view(note: Note) -> dict[str, Any]:
+    return {
+        "note_id": note.note_id,
+        "text": note.text,
+        "public": note.public,
+        "at": note.created_at.isoformat(),
+        "who": {"id": note.author.id, "role": note.author.role},
+    }
+
+
+def upload_view(ticket: UploadTicket) -> dict[str, Any]:
+    upload = ticket.upload
+    return {
+        "photo_id": upload.photo_id,
+        "upload": {
+            "method": "PUT",
+            "url": ticket.url,
+            "headers": {"Content-Type": upload.content_type},
+            "max_bytes": MAX_PHOTO_BYTES,
+        },
+    }
+
+
+def photo_view(shown: ShownPhoto) -> dict[str, Any]:
+    photo = shown.photo
+    return {
+        "photo_id": photo.photo_id,
+        "content_type": photo.content_type,
+        "size": photo.size,
+        "caption": photo.caption or None,
+        "at": photo.created_at.isoformat(),
+        "who": {"id": photo.author.id, "role": photo.author.role},
+        "url": shown.url,
     }
 
 
