@@ -175,11 +175,14 @@ IDEMPOTENCY = Table(
     owners=SERVICES,
     ttl_attribute="expiration",
 )
+# The user directory: whether a user may still act. Every service's authorizer reads it (and records
+# a user first seen); the dispatch service's admin routes change it.
+USERS = Table(name="users", env_var="USERS_TABLE", owners=SERVICES)
 
 INBOUND_SMS_TOPIC = "inbound-sms"
 
 RESOURCES = Resources(
-    tables=(CORE, NOTIFY, TRACKING, IDEMPOTENCY),
+    tables=(CORE, NOTIFY, TRACKING, IDEMPOTENCY, USERS),
     queues=(
         Queue(
             name="dispatch-events",

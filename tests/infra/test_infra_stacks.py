@@ -483,3 +483,14 @@ def test_tracking_derives_link_tokens_from_a_generated_secret(assembly: Assembly
             reference = json.dumps(env["TRACKING_LINK_SECRET"])
             assert "resolve:secretsmanager" in reference
             assert secret_id in reference
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_api_gateway_caches_no_authorizer_answer(assembly: Assembly, service: str) -> None:
+    """A deactivated user must be refused at their next request: every request runs the authorizer,
+    which reads the user directory (a cached "allow" would outlive the deactivation)."""
+    (api,) = resources_of(assembly.service(service), "AWS::Serverless::Api").values()
+    schemes = api["Properties"]["DefinitionBody"]["securityDefinitions"]
+    authorizers = [s["x-amazon-apigateway-authorizer"] for s in schemes.values()]
+    assert authorizers
+    assert all(a["authorizerResultTtlInSeconds"] == 0 for a in authorizers), authorizers

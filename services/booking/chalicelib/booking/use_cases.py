@@ -10,9 +10,9 @@ from chalicelib.booking.bootstrap import Booking
 from truckroll.auth import Principal
 from truckroll.domain.customers import Address, Customer, GeoPoint, Location, Phone
 from truckroll.domain.ids import new_id
-from truckroll.domain.jobs import Job, JobDetails, Visit
+from truckroll.domain.jobs import Job, JobDetails, JobSource, Visit
 from truckroll.domain.projects import Project
-from truckroll.errors import Conflict, NotFound, RuleViolation
+from truckroll.errors import Conflict, Forbidden, NotFound, RuleViolation
 from truckroll.persistence.ports import BookingUnitOfWork, CoreUnitOfWork
 
 CUSTOMER_TAGS_NOTICE = (
@@ -60,8 +60,13 @@ class Booked:
 def book_job(command: BookJob, principal: Principal, booking: Booking) -> Booked:
     """Create the job (with its first appointment when a visit is given) for a new or stored
     customer at a new or stored location, checked against the tenant's booking settings, and the
-    job.booked event, all in one transaction."""
-    principal.require_office()
+    job.booked event, all in one transaction. A technician books from the field: source
+    ``field_app``, assigned to nobody but themself."""
+    if not principal.is_office:
+        if command.details.source is not JobSource.FIELD_APP:
+            raise Forbidden("a technician books jobs from the field: give job.source field_app")
+        if set(command.technician_ids) - {principal.sub}:
+            raise Forbidden("a technician may assign a job they book only to themself")
     with booking.uow() as uow:
         job = stage_booking(uow, principal.tenant_id, command, booking)
         uow.commit()

@@ -9,6 +9,7 @@ from typing import Protocol
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 
 from truckroll.config import DEFAULT_SOLVE_SECONDS, auto_dispatch_solve_seconds
+from truckroll.domain.users import UserDirectory
 from truckroll.domain.windows import Clock, utc_now
 from truckroll.messaging.consumer import EventConsumer
 from truckroll.messaging.idempotency import idempotency_store
@@ -19,6 +20,7 @@ from truckroll.persistence.board import DynamoBoardRepository
 from truckroll.persistence.core import DynamoCoreUnitOfWork
 from truckroll.persistence.ports import BoardRepository
 from truckroll.persistence.technicians import DynamoTechnicianRepository
+from truckroll.persistence.users import DynamoUserDirectory
 from truckroll.travel import TravelTimes, travel_from_environment
 
 SERVICE = "dispatch"
@@ -40,6 +42,7 @@ class Dispatch:
     auto: DynamoAutoDispatchRepository
     later: DelayedSender
     travel: TravelTimes
+    users: UserDirectory
     solve_seconds: float = DEFAULT_SOLVE_SECONDS
 
 
@@ -71,6 +74,7 @@ def bootstrap(
             auto=DynamoAutoDispatchRepository(),
             later=later or sqs,
             travel=travel or travel_from_environment(),
+            users=DynamoUserDirectory(),
             solve_seconds=auto_dispatch_solve_seconds(),
         )
     )

@@ -20,6 +20,7 @@ from truckroll.domain.places import Place
 from truckroll.domain.schedule import TechDay
 from truckroll.domain.technicians import Technician, TechnicianRole
 from truckroll.domain.timeline import NonJobEvent, Shift, ShiftKind
+from truckroll.domain.users import User
 from truckroll.domain.windows import TimeWindow
 from truckroll.errors import FieldError, RuleViolation, ValidationFailed
 
@@ -294,6 +295,17 @@ def technician_view(technician: Technician) -> dict[str, Any]:
         "active": technician.active,
         "phone": technician.phone,
         "home": None if home is None else {k: getattr(home, k) for k in HomeIn.model_fields},
+    }
+
+
+def user_view(user: User) -> dict[str, Any]:
+    return {
+        "user_id": user.user_id,
+        "role": user.role.value,
+        "status": user.status.value,
+        "first_seen_at": user.first_seen_at.isoformat(),
+        "changed_at": user.changed_at.isoformat() if user.changed_at else None,
+        "changed_by": user.changed_by,
     }
 
 
