@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from world import World
+
+    from truckroll_local.stack import LocalStack
 
 SERVICES = Path(__file__).resolve().parents[2] / "services"
 for service_dir in sorted(SERVICES.iterdir()):
@@ -22,3 +28,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(item.path).parents:
             item.add_marker(pytest.mark.security)
+
+
+@pytest.fixture(scope="session")
+def world(local_stack: LocalStack) -> World:
+    """One tenant with data behind every kind of id, built once per worker and never changed by
+    the tests that use it (they attack it from other tenants, or read it)."""
+    from world import build_world
+
+    return build_world(local_stack)

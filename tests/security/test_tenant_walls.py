@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from world import PARAMETER, World, build_world, caller, sample_body
+from world import PARAMETER, World, caller, sample_body
 
 from truckroll.auth import Role
 from truckroll.web.public import is_public
@@ -50,11 +50,6 @@ QUERIES = {
 }
 
 
-@pytest.fixture(scope="module")
-def victim(local_stack: LocalStack) -> World:
-    return build_world(local_stack)
-
-
 def routes(stack: LocalStack, with_ids: bool) -> Iterator[tuple[str, str, str]]:
     for service, app in sorted(stack.apps.items()):
         for path, entries in sorted(app.routes.items()):
@@ -89,59 +84,59 @@ def _no_volatile(view: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.DISPATCHER])
 def test_no_route_taking_an_id_reaches_another_tenants_data(
-    local_stack: LocalStack, victim: World, role: Role
+    local_stack: LocalStack, world: World, role: Role
 ) -> None:
-    before = _no_volatile(snapshot(victim))
+    before = _no_volatile(snapshot(world))
     intruder = caller(local_stack, f"intruder-{uuid.uuid4().hex[:8]}", role)
     # The intruder's tenant has technicians of the same ids, so bodies naming them are valid there
     # and each request goes on to look up the victim's stored id.
-    for technician_id in (victim.ids["technician_id"], "someone-else"):
+    for technician_id in (world.ids["technician_id"], "someone-else"):
         intruder.ok("POST", "/dispatch/technicians", {"technician_id": technician_id, "name": "Mine"}, 201)
     swept = 0
     for service, method, path in routes(local_stack, with_ids=True):
-        query = QUERIES.get(f"/{service}{path}", "").format(**victim.ids)
-        target = f"/{service}{victim.concrete(path)}" + (f"?{query}" if query else "")
-        body = sample_body(victim, service, method, path)
+        query = QUERIES.get(f"/{service}{path}", "").format(**world.ids)
+        target = f"/{service}{world.concrete(path)}" + (f"?{query}" if query else "")
+        body = sample_body(world, service, method, path)
         answer = intruder.call(method, target, body)
         swept += 1
         assert answer.status < 500, (method, target, answer.status, answer.text)
-        assert not victim.leaked(answer.text, target), (method, target, answer.text)
+        assert not world.leaked(answer.text, target), (method, target, answer.text)
         if STORED & set(PARAMETER.findall(path)):
             assert answer.status in REFUSED, (method, target, answer.status, answer.text)
     assert swept >= 40
     local_stack.drain()
-    assert _no_volatile(snapshot(victim)) == before
+    assert _no_volatile(snapshot(world)) == before
 
 
-def test_every_path_parameter_has_a_victim_value(local_stack: LocalStack, victim: World) -> None:
+def test_every_path_parameter_has_a_victim_value(local_stack: LocalStack, world: World) -> None:
     """A route added with a new kind of id fails here until the world stores one behind it."""
     for _service, _method, path in routes(local_stack, with_ids=True):
         for name in PARAMETER.findall(path):
-            assert name in victim.ids, (path, name)
+            assert name in world.ids, (path, name)
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.DISPATCHER, Role.TECHNICIAN])
-def test_no_list_shows_another_tenants_data(local_stack: LocalStack, victim: World, role: Role) -> None:
+def test_no_list_shows_another_tenants_data(local_stack: LocalStack, world: World, role: Role) -> None:
     intruder = caller(local_stack, f"intruder-{uuid.uuid4().hex[:8]}", role)
     listed = 0
     for service, method, path in routes(local_stack, with_ids=False):
         if method != "GET":
             continue
-        query = QUERIES.get(f"/{service}{path}", "").format(**victim.ids)
+        query = QUERIES.get(f"/{service}{path}", "").format(**world.ids)
         target = f"/{service}{path}" + (f"?{query}" if query else "")
         answer = intruder.call(method, target)
         listed += 1
         assert answer.status < 500, (target, answer.text)
-        assert not victim.leaked(answer.text, target), (target, answer.text)
+        assert not world.leaked(answer.text, target), (target, answer.text)
     assert listed >= 15
 
 
-def test_the_victims_own_office_does_see_its_data(victim: World) -> None:
+def test_the_victims_own_office_does_see_its_data(world: World) -> None:
     """The sweeps above would pass vacuously if the secrets were never served at all."""
-    board = victim.dispatcher.call("GET", "/dispatch/board?date=2027-05-04")
-    assert victim.leaked(board.text)
-    customers = victim.dispatcher.call("GET", "/booking/customers?phone=%2B15125550199")
-    assert victim.ids["customer_id"] in customers.text
+    board = world.dispatcher.call("GET", "/dispatch/board?date=2027-05-04")
+    assert world.leaked(board.text)
+    customers = world.dispatcher.call("GET", "/booking/customers?phone=%2B15125550199")
+    assert world.ids["customer_id"] in customers.text
 
 
 def test_an_idempotency_key_never_replays_another_tenants_answer(local_stack: LocalStack) -> None:

@@ -103,7 +103,9 @@ def build_world(stack: LocalStack) -> World:
     appointment_id = job["appointments"][0]["appointment_id"]
     path = f"/dispatch/jobs/{job['job_id']}/appointments/{appointment_id}/assign"
     office.ok("POST", path, {"technician_ids": [tech]})
-    project = office.ok("POST", "/booking/projects", {"customer_id": job["customer_id"], "name": f"Proj {mark}"}, 201)
+    project = office.ok(
+        "POST", "/booking/projects", {"customer_id": job["customer_id"], "name": f"Proj {mark}"}, 201
+    )
     shift = office.ok("POST", f"/dispatch/technicians/{tech}/shifts", window(7, 17), 201)
     event = {**window(16, 17), "type": f"Secret training {mark}"}
     event_id = office.ok("POST", f"/dispatch/technicians/{tech}/events", event, 201)["event_id"]
@@ -163,7 +165,10 @@ def _lead(world: World, mark: str) -> str:
     delivery = lead_payloads.thumbtack(negotiation_id=str(uuid.uuid4().int)[:18], phone="(512) 555-0198")
     delivery["data"]["customer"]["displayName"] = f"Leadname {mark}"
     answer = world.stack.request(
-        "POST", f"/booking/intake/thumbtack/{world.tenant}", {"Authorization": f"Basic {basic.decode()}"}, delivery
+        "POST",
+        f"/booking/intake/thumbtack/{world.tenant}",
+        {"Authorization": f"Basic {basic.decode()}"},
+        delivery,
     )
     assert answer.status in (200, 201, 202), answer.text
     leads = world.dispatcher.ok("GET", "/booking/leads?status=new_offer")["leads"]
@@ -200,14 +205,20 @@ def sample_body(world: World, service: str, method: str, path: str) -> Any:
         ("booking", "POST", "/leads/{lead_id}/accept"): {},
         ("booking", "POST", "/leads/{lead_id}/decline"): {"reason": "spam"},
         ("dispatch", "POST", "/jobs/{job_id}/appointments"): visit,
-        ("dispatch", "POST", "/jobs/{job_id}/appointments/{appointment_id}/assign"): {"technician_ids": [tech]},
-        ("dispatch", "POST", "/jobs/{job_id}/appointments/{appointment_id}/unassign"): {"technician_ids": [tech]},
+        ("dispatch", "POST", "/jobs/{job_id}/appointments/{appointment_id}/assign"): {
+            "technician_ids": [tech]
+        },
+        ("dispatch", "POST", "/jobs/{job_id}/appointments/{appointment_id}/unassign"): {
+            "technician_ids": [tech]
+        },
         ("dispatch", "POST", "/jobs/{job_id}/appointments/{appointment_id}/reassign"): {
             "from_technician_id": tech,
             "to_technician_id": "someone-else",
         },
         ("dispatch", "POST", "/jobs/{job_id}/appointments/{appointment_id}/reschedule"): visit,
-        ("dispatch", "POST", "/jobs/{job_id}/appointments/{appointment_id}/dispatch"): {"technician_id": tech},
+        ("dispatch", "POST", "/jobs/{job_id}/appointments/{appointment_id}/dispatch"): {
+            "technician_id": tech
+        },
         ("dispatch", "POST", "/jobs/{job_id}/appointments/{appointment_id}/progress"): {
             "action": "on_my_way",
             "technician_id": tech,
@@ -216,7 +227,10 @@ def sample_body(world: World, service: str, method: str, path: str) -> Any:
         ("dispatch", "POST", "/jobs/{job_id}/cancel"): {"reason": "customer canceled"},
         ("dispatch", "POST", "/jobs/{job_id}/uncancel"): {"reason": "back on"},
         ("dispatch", "PUT", "/jobs/{job_id}/billing"): {"payments": 1, "invoice_items": ["x"]},
-        ("dispatch", "PUT", "/jobs/{job_id}/auto-dispatch"): {"auto_dispatch": False, "technician_specific": True},
+        ("dispatch", "PUT", "/jobs/{job_id}/auto-dispatch"): {
+            "auto_dispatch": False,
+            "technician_specific": True,
+        },
         ("dispatch", "PUT", "/technicians/{technician_id}"): {"name": "Overwritten"},
         ("dispatch", "POST", "/technicians/{technician_id}/shifts"): window(6, 7),
         ("dispatch", "POST", "/technicians/{technician_id}/events"): {**window(5, 6), "type": "meeting"},
@@ -225,7 +239,10 @@ def sample_body(world: World, service: str, method: str, path: str) -> Any:
             "type": "meeting",
         },
         ("dispatch", "POST", "/technicians/{technician_id}/messages"): {"text": "hello"},
-        ("dispatch", "POST", "/crews/{crew_id}/members"): {"technician_id": "someone-else", "kind": "floating"},
+        ("dispatch", "POST", "/crews/{crew_id}/members"): {
+            "technician_id": "someone-else",
+            "kind": "floating",
+        },
         ("notify", "PUT", "/templates/{name}"): {"text": "Overwritten {window}"},
         ("notify", "POST", "/templates/{name}/preview"): {},
         ("tracking", "PUT", "/vehicles/{vehicle_id}/drivers/{day}"): {"technician_id": "someone-else"},

@@ -60,13 +60,10 @@ class Booked:
 def book_job(command: BookJob, principal: Principal, booking: Booking) -> Booked:
     """Create the job (with its first appointment when a visit is given) for a new or stored
     customer at a new or stored location, checked against the tenant's booking settings, and the
-    job.booked event, all in one transaction. A technician books from the field: source
-    ``field_app``, assigned to nobody but themself."""
-    if not principal.is_office:
-        if command.details.source is not JobSource.FIELD_APP:
-            raise Forbidden("a technician books jobs from the field: give job.source field_app")
-        if set(command.technician_ids) - {principal.sub}:
-            raise Forbidden("a technician may assign a job they book only to themself")
+    job.booked event, all in one transaction. A technician books from the field only (source
+    ``field_app``)."""
+    if not principal.is_office and command.details.source is not JobSource.FIELD_APP:
+        raise Forbidden("a technician books jobs from the field: give job.source field_app")
     with booking.uow() as uow:
         job = stage_booking(uow, principal.tenant_id, command, booking)
         uow.commit()
