@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from world import World, caller
+from world import World, allowed_roles, caller
 
 from truckroll.auth import Role
-from truckroll.web.access import allowed_roles
 from truckroll.web.public import is_public
 from truckroll_local.stack import LocalStack
 

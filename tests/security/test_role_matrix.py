@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from world import Caller, World, caller
+from world import Caller, World, allowed_roles, caller
 
 from truckroll.auth import Role
-from truckroll.web.access import ADMIN, FIELD, OFFICE, ROUTE_ROLES, allowed_roles
+from truckroll.web.access import ADMIN, FIELD, OFFICE, ROUTE_ROLES
 from truckroll.web.public import PUBLIC_ROUTES, is_public
 from truckroll_local.seed import DEMO_JOBS, job_request
 from truckroll_local.stack import LocalStack

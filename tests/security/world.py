@@ -19,6 +19,7 @@ from typing import Any
 import lead_payloads
 
 from truckroll.auth import Role
+from truckroll.web.access import ROUTE_ROLES, Rule
 from truckroll_local.responses import HttpResponse
 from truckroll_local.seed import DemoJob, job_request
 from truckroll_local.stack import LocalStack
@@ -26,6 +27,11 @@ from truckroll_local.stack import LocalStack
 DAY = date(2027, 5, 4)
 DAY_TEXT = DAY.isoformat()
 PARAMETER = re.compile(r"\{([^}]+)\}")
+
+
+def allowed_roles(service: str, method: str, path: str) -> Rule:
+    """The roles the role table gives a route (none for a route it does not name)."""
+    return ROUTE_ROLES.get(service, {}).get((method, path), frozenset())
 
 
 def at(hour: int) -> str:

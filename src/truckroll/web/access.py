@@ -119,8 +119,3 @@ ROUTE_ROLES: dict[str, dict[tuple[str, str], Rule]] = {
         ("GET", "/kpis"): OFFICE,
     },
 }
-
-
-def allowed_roles(service: str, method: str, path: str) -> Rule:
-    """The roles that may call a protected route; none for a route without an entry."""
-    return ROUTE_ROLES.get(service, {}).get((method.upper(), path), frozenset())

@@ -15,7 +15,7 @@ import functools
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,7 +26,7 @@ from truckroll.config import settings
 from truckroll.domain.users import UserDirectory, admit
 from truckroll.errors import Forbidden, TruckrollError, Unauthorized
 from truckroll.persistence.users import DynamoUserDirectory
-from truckroll.web.access import allowed_roles
+from truckroll.web.access import ROUTE_ROLES, Rule
 from truckroll.web.problems import internal_error_response, problem_response
 from truckroll.web.public import is_public
 
@@ -49,10 +49,13 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 
 class ServiceApp(Chalice):
-    def __init__(self, service: str) -> None:
+    def __init__(self, service: str, access: Mapping[tuple[str, str], Rule] | None = None) -> None:
+        """``access``: the roles of each ``(method, path)``; the service's rows of
+        :data:`~truckroll.web.access.ROUTE_ROLES` unless given."""
         self._tls = threading.local()
         super().__init__(app_name=f"truckroll-{service}")
         self.service = service
+        self.access = ROUTE_ROLES.get(service, {}) if access is None else access
         self._verifier: TokenVerifier | None = None
         self._directory: UserDirectory | None = None
 
@@ -130,7 +133,7 @@ class ServiceApp(Chalice):
         """The role matrix (:mod:`truckroll.web.access`), before the request is even parsed."""
         method = self.request().method
         role = self.principal().role
-        if role not in allowed_roles(self.service, method, path):
+        if role not in self.access.get((method, path), frozenset()):
             raise Forbidden(f"the {role.value} role may not {method} {path}")
 
     def route(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
