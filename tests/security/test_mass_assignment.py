@@ -80,6 +80,19 @@ def test_every_create_and_update_route_refuses_fields_the_caller_may_not_set(
     assert checked >= 30
 
 
+def test_the_public_online_booking_refuses_them_too(local_stack: LocalStack, world: World) -> None:
+    """The customer's own booking form (no login): its tenant is the path's, never the body's.
+    Provider webhooks and Reserve with Google keep ignoring unknown fields (providers add some
+    without notice); their tenant too comes only from the path and their credentials."""
+    path = "/online/{tenant_id}/bookings"
+    injected = {
+        k: v for k, v in INJECTED.items() if k not in (documented_fields("booking", "POST", path) or ())
+    }
+    answer = local_stack.request("POST", f"/booking{world.concrete(path)}", {}, injected)
+    assert answer.status == 422, answer.text
+    assert set(injected) <= {e["field"] for e in answer.json()["errors"]}
+
+
 def test_nested_objects_refuse_them_too(local_stack: LocalStack, world: World) -> None:
     body = {
         "customer": {"name": "N", "phone": "+15125550100", "phone_type": "mobile", "tenant_id": "x"},
