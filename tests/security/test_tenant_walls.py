@@ -131,6 +131,16 @@ def test_no_list_shows_another_tenants_data(local_stack: LocalStack, world: Worl
     assert listed >= 15
 
 
+def test_searching_customers_never_finds_another_tenants(local_stack: LocalStack, world: World) -> None:
+    intruder = caller(local_stack, f"intruder-{uuid.uuid4().hex[:8]}", Role.DISPATCHER)
+    mark = world.secrets[0]
+    for query in ("phone=%2B15125550199", "name=Secretcustomer", f"name={mark}"):
+        answer = intruder.ok("GET", f"/booking/customers?{query}")
+        assert answer["customers"] == [], query
+    found = world.dispatcher.ok("GET", f"/booking/customers?name={mark}")["customers"]
+    assert [c["customer_id"] for c in found] == [world.ids["customer_id"]]
+
+
 def test_the_victims_own_office_does_see_its_data(world: World) -> None:
     """The sweeps above would pass vacuously if the secrets were never served at all."""
     board = world.dispatcher.call("GET", "/dispatch/board?date=2027-05-04")
