@@ -2,11 +2,11 @@
 
 The HTTP tests share the worker's ``local_stack`` (one per pytest-xdist worker) and read the route
 tables from the mounted Chalice apps, so a route added later is swept without editing the suite.
+Heavy imports wait for the fixtures, as in ``tests/conftest.py``: collecting other suites stays light.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,11 +16,6 @@ if TYPE_CHECKING:
     from world import World
 
     from truckroll_local.stack import LocalStack
-
-SERVICES = Path(__file__).resolve().parents[2] / "services"
-for service_dir in sorted(SERVICES.iterdir()):
-    if (service_dir / "app.py").exists() and str(service_dir) not in sys.path:
-        sys.path.append(str(service_dir))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
