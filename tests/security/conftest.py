@@ -27,8 +27,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def world(local_stack: LocalStack) -> World:
-    """One tenant with data behind every kind of id, built once per worker and never changed by
-    the tests that use it (they attack it from other tenants, or read it)."""
+    """One tenant with data behind every kind of id, built once per worker. The tests attack it
+    from other tenants or read it; what they add in it (a second technician, users first seen)
+    is nothing the sweeps compare."""
     from world import build_world
 
     return build_world(local_stack)
