@@ -11,7 +11,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run token redrive test lint typecheck unit integration contracts infra browser chromium synth bench clean
+.PHONY: install run token redrive test lint typecheck unit integration contracts infra security browser chromium synth bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -48,6 +48,9 @@ integration: install
 
 infra: install
 	$(VENV)/bin/pytest -m infra -q
+
+security: install ## tenant walls, role matrix, deactivated users, tokens, mass assignment, URL guard
+	$(VENV)/bin/pytest -m security -n auto -q
 
 chromium: ## Debian's chromium, which the browser tests drive (Playwright's own browser download is not used)
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)

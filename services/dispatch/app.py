@@ -8,12 +8,13 @@ from functools import cache
 
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from chalice.app import CloudWatchEvent, DynamoDBEvent, Response, SQSEvent
-from chalicelib.dispatch import actions, auto, crews, dayroute, notes, people, timeline
+from chalicelib.dispatch import actions, auto, crews, dayroute, notes, people, timeline, users
 from chalicelib.dispatch import schemas as s
 from chalicelib.dispatch.board import parse_cursor, parse_day, read_board, read_changes, read_week
 from chalicelib.dispatch.bootstrap import SERVICE, Dispatch, bootstrap
 
 from truckroll.domain.jobs import Job, TechAction
+from truckroll.domain.users import UserStatus
 from truckroll.resources import CORE, RESOURCES
 from truckroll.web import ServiceApp, json_response, parse_body, query_param
 
@@ -405,6 +406,26 @@ def remove_crew_member(crew_id: str, technician_id: str) -> Response:
     return json_response(
         s.crew_view(crews.remove_member(crew_id, technician_id, app.principal(), dispatch()))
     )
+
+
+# -- users (admin) ---------------------------------------------------------------------------------
+
+
+@app.route("/users", methods=["GET"])
+def list_users() -> Response:
+    return json_response({"users": [s.user_view(u) for u in users.list_users(app.principal(), dispatch())]})
+
+
+@app.route("/users/{user_id}/deactivate", methods=["POST"])
+def deactivate_user(user_id: str) -> Response:
+    user = users.set_status(user_id, UserStatus.DEACTIVATED, app.principal(), dispatch())
+    return json_response(s.user_view(user))
+
+
+@app.route("/users/{user_id}/reactivate", methods=["POST"])
+def reactivate_user(user_id: str) -> Response:
+    user = users.set_status(user_id, UserStatus.ACTIVE, app.principal(), dispatch())
+    return json_response(s.user_view(user))
 
 
 # -- event handlers --------------------------------------------------------------------------------

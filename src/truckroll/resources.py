@@ -189,6 +189,9 @@ IDEMPOTENCY = Table(
     owners=SERVICES,
     ttl_attribute="expiration",
 )
+# The user directory: whether a user may still act. Every service's authorizer reads it (and records
+# a user first seen); the dispatch service's admin routes change it.
+USERS = Table(name="users", env_var="USERS_TABLE", owners=SERVICES)
 
 INBOUND_SMS_TOPIC = "inbound-sms"
 
@@ -202,7 +205,7 @@ PHOTOS = Bucket(
 )
 
 RESOURCES = Resources(
-    tables=(CORE, NOTIFY, TRACKING, IDEMPOTENCY),
+    tables=(CORE, NOTIFY, TRACKING, IDEMPOTENCY, USERS),
     queues=(
         Queue(
             name="dispatch-events",

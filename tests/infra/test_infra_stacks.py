@@ -576,3 +576,14 @@ def test_only_a_buckets_owners_are_told_its_name_and_reach_its_objects(
                 (resource,) = _resources(statement)
                 arn = resource["Fn::Join"][1][0] if "Fn::Join" in resource else resource
                 assert refs.resolve(arn) == (bucket_id, "Arn")
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_api_gateway_caches_no_authorizer_answer(assembly: Assembly, service: str) -> None:
+    """A deactivated user must be refused at their next request: every request runs the authorizer,
+    which reads the user directory (a cached "allow" would outlive the deactivation)."""
+    (api,) = resources_of(assembly.service(service), "AWS::Serverless::Api").values()
+    schemes = api["Properties"]["DefinitionBody"]["securityDefinitions"]
+    authorizers = [s["x-amazon-apigateway-authorizer"] for s in schemes.values()]
+    assert authorizers
+    assert all(a["authorizerResultTtlInSeconds"] == 0 for a in authorizers), authorizers

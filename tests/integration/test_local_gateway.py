@@ -18,6 +18,7 @@ from truckroll.auth import Principal, Role, TokenVerifier
 from truckroll.config import AuthSettings
 from truckroll.resources import RESOURCES, SERVICES
 from truckroll.web import ServiceApp, json_response
+from truckroll.web.access import STAFF
 from truckroll_local.gateway import Gateway, GatewayServer, StorageProxy
 from truckroll_local.issuer import LocalIssuer
 from truckroll_local.responses import HttpResponse
@@ -40,7 +41,7 @@ class Probe:
 
 @pytest.fixture(scope="module")
 def probe(local_stack: LocalStack) -> Iterator[Probe]:
-    app = ServiceApp("probe")
+    app = ServiceApp("probe", access={("GET", "/whoami"): STAFF})
 
     @app.route("/whoami", methods=["GET"])
     def whoami() -> Any:

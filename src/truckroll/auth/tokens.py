@@ -16,6 +16,7 @@ from jwt import PyJWKClient, PyJWKSet
 from truckroll.auth.principal import Principal, Role
 from truckroll.config import AuthSettings
 from truckroll.errors import Unauthorized
+from truckroll.net import check_url
 
 ALGORITHMS = ["RS256"]
 
@@ -24,7 +25,11 @@ class TokenVerifier:
     def __init__(self, settings: AuthSettings) -> None:
         self._settings = settings
         self._static_keys = PyJWKSet.from_dict(json.loads(settings.jwks_json)) if settings.jwks_json else None
-        self._client = PyJWKClient(settings.jwks_url, cache_keys=True) if settings.jwks_url else None
+        # The key set URL passes the URL guard once, when the verifier is made (it is deployment
+        # configuration, Cognito's well-known URL in AWS; PyJWKClient follows no redirects).
+        self._client = (
+            PyJWKClient(check_url(settings.jwks_url).url, cache_keys=True) if settings.jwks_url else None
+        )
         if self._static_keys is None and self._client is None:
             raise RuntimeError("AUTH_JWKS_URL or AUTH_JWKS_JSON must be set")
 

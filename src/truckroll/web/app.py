@@ -1,6 +1,8 @@
 """``ServiceApp``: a Chalice app whose routes are protected unless allow-listed.
 
-- Every route gets the JWT authorizer unless it is in :data:`truckroll.web.public.PUBLIC_ROUTES`.
+- Every route gets the JWT authorizer unless it is in :data:`truckroll.web.public.PUBLIC_ROUTES`;
+  the authorizer refuses deactivated users, and each protected view first checks the caller's role
+  against the route's entry in :data:`truckroll.web.access.ROUTE_ROLES` (403 otherwise).
 - Every view's :class:`~truckroll.errors.TruckrollError` becomes an RFC 9457 problem response; any
   other exception is logged with its stack and answered with a 500 problem that leaks nothing.
 - ``current_request`` and ``lambda_context`` are thread-local, so one process may serve several
@@ -13,14 +15,18 @@ import functools
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from chalice.app import AuthRequest, AuthResponse, Chalice, Request, Response
 
 from truckroll.auth import Principal, TokenVerifier
 from truckroll.config import settings
-from truckroll.errors import TruckrollError, Unauthorized
+from truckroll.domain.users import UserDirectory, admit
+from truckroll.errors import Forbidden, TruckrollError, Unauthorized
+from truckroll.persistence.users import DynamoUserDirectory
+from truckroll.web.access import ROUTE_ROLES, Rule
 from truckroll.web.problems import internal_error_response, problem_response
 from truckroll.web.public import is_public
 
@@ -43,18 +49,23 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 
 class ServiceApp(Chalice):
-    def __init__(self, service: str) -> None:
+    def __init__(self, service: str, access: Mapping[tuple[str, str], Rule] | None = None) -> None:
+        """``access``: the roles of each ``(method, path)``; the service's rows of
+        :data:`~truckroll.web.access.ROUTE_ROLES` unless given."""
         self._tls = threading.local()
         super().__init__(app_name=f"truckroll-{service}")
         self.service = service
+        self.access = ROUTE_ROLES.get(service, {}) if access is None else access
         self._verifier: TokenVerifier | None = None
+        self._directory: UserDirectory | None = None
 
         def jwt_auth(auth_request: AuthRequest) -> AuthResponse:
             return self._authorize(auth_request)
 
         # app.py must expose this object as module attribute ``jwt_auth``: it is the authorizer
-        # Lambda's handler (``app.jwt_auth``).
-        self.jwt_auth = self.authorizer(name="jwt_auth")(jwt_auth)
+        # Lambda's handler (``app.jwt_auth``). API Gateway must not cache its answers (a TTL of 0):
+        # a deactivated user is refused at their next request, not when a cached "allow" expires.
+        self.jwt_auth = self.authorizer(name="jwt_auth", ttl_seconds=0)(jwt_auth)
 
         @self.route("/health", methods=["GET"])
         def health() -> Response:
@@ -90,7 +101,18 @@ class ServiceApp(Chalice):
         except Unauthorized as error:
             logger.info("token refused: %s", error.detail)
             raise GatewayUnauthorized from error
+        if not admit(principal, self.directory(), datetime.now(UTC)):
+            logger.info(
+                "token refused: user %s of tenant %s is deactivated", principal.sub, principal.tenant_id
+            )
+            raise GatewayUnauthorized
         return AuthResponse(routes=["*"], principal_id=principal.sub, context=principal.to_context())
+
+    def directory(self) -> UserDirectory:
+        """The tenant user directory every authorization reads (one GetItem, never cached)."""
+        if self._directory is None:
+            self._directory = DynamoUserDirectory()
+        return self._directory
 
     def request(self) -> Request:
         """The request being handled (routes only)."""
@@ -107,12 +129,20 @@ class ServiceApp(Chalice):
         except (KeyError, ValueError) as exc:
             raise Unauthorized("request carries no verified principal") from exc
 
+    def _check_role(self, path: str) -> None:
+        """The role matrix (:mod:`truckroll.web.access`), before the request is even parsed."""
+        method = self.request().method
+        role = self.principal().role
+        if role not in self.access.get((method, path), frozenset()):
+            raise Forbidden(f"the {role.value} role may not {method} {path}")
+
     def route(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         methods = kwargs.get("methods", ["GET"])
         public = [is_public(self.service, m, path) for m in methods]
         if any(public) and not all(public):
             raise ValueError(f"{path}: public and protected methods must be separate routes")
-        if not all(public):
+        protected = not all(public)
+        if protected:
             kwargs.setdefault("authorizer", self.jwt_auth)
         register = super().route(path, **kwargs)
 
@@ -120,6 +150,8 @@ class ServiceApp(Chalice):
             @functools.wraps(view)
             def guarded(*args: Any, **kw: Any) -> Any:
                 try:
+                    if protected:
+                        self._check_role(path)
                     return view(*args, **kw)
                 except TruckrollError as error:
                     return problem_response(error)

@@ -61,7 +61,8 @@ class Booked:
 def book_job(command: BookJob, principal: Principal, booking: Booking) -> Booked:
     """Create the job (with its first appointment when a visit is given) for a new or stored
     customer at a new or stored location, checked against the tenant's booking settings, and the
-    job.booked event, all in one transaction."""
+    job.booked event, all in one transaction. A technician books from the field through
+    :func:`book_follow_up`, from a job of theirs."""
     principal.require_office()
     with booking.uow() as uow:
         job = stage_booking(uow, principal.tenant_id, command, booking)

@@ -322,6 +322,8 @@ def assign_area(
 
 
 def audit(job_id: str, principal: Principal, dispatch: Dispatch) -> list[AuditEntry]:
-    """The job's audit trail: who did what, when and why, oldest first."""
+    """The job's audit trail: who did what, when and why, oldest first (office roles: it names
+    every technician and appointment of the job)."""
+    principal.require_office()
     get_job(job_id, principal, dispatch)
     return audit_trail(principal.tenant_id, job_id)

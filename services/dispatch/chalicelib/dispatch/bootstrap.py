@@ -9,6 +9,7 @@ from typing import Protocol
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 
 from truckroll.config import DEFAULT_SOLVE_SECONDS, auto_dispatch_solve_seconds
+from truckroll.domain.users import UserDirectory
 from truckroll.domain.windows import Clock, utc_now
 from truckroll.messaging.consumer import EventConsumer
 from truckroll.messaging.idempotency import idempotency_store
@@ -21,6 +22,7 @@ from truckroll.persistence.job_notes import DynamoJobNotesRepository
 from truckroll.persistence.photo_store import PhotoStore, S3PhotoStore
 from truckroll.persistence.ports import BoardRepository
 from truckroll.persistence.technicians import DynamoTechnicianRepository
+from truckroll.persistence.users import DynamoUserDirectory
 from truckroll.travel import TravelTimes, travel_from_environment
 
 SERVICE = "dispatch"
@@ -44,6 +46,7 @@ class Dispatch:
     travel: TravelTimes
     notes: DynamoJobNotesRepository
     photos: PhotoStore
+    users: UserDirectory
     solve_seconds: float = DEFAULT_SOLVE_SECONDS
 
 
@@ -78,6 +81,7 @@ def bootstrap(
             travel=travel or travel_from_environment(),
             notes=DynamoJobNotesRepository(),
             photos=photos or S3PhotoStore.from_environment(),
+            users=DynamoUserDirectory(),
             solve_seconds=auto_dispatch_solve_seconds(),
         )
     )

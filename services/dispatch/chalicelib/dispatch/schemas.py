@@ -22,6 +22,7 @@ from truckroll.domain.places import Place
 from truckroll.domain.schedule import TechDay
 from truckroll.domain.technicians import Technician, TechnicianRole
 from truckroll.domain.timeline import NonJobEvent, Shift, ShiftKind
+from truckroll.domain.users import User
 from truckroll.domain.windows import TimeWindow
 from truckroll.errors import FieldError, RuleViolation, ValidationFailed
 
@@ -350,6 +351,17 @@ def photo_view(shown: ShownPhoto) -> dict[str, Any]:
         "at": photo.created_at.isoformat(),
         "who": {"id": photo.author.id, "role": photo.author.role},
         "url": shown.url,
+    }
+
+
+def user_view(user: User) -> dict[str, Any]:
+    return {
+        "user_id": user.user_id,
+        "role": user.role.value,
+        "status": user.status.value,
+        "first_seen_at": user.first_seen_at.isoformat(),
+        "changed_at": user.changed_at.isoformat() if user.changed_at else None,
+        "changed_by": user.changed_by,
     }
 
 

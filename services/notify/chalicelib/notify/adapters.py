@@ -5,7 +5,6 @@ confirmations)."""
 from __future__ import annotations
 
 import os
-import urllib.request
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -13,6 +12,7 @@ import boto3
 from botocore.exceptions import ClientError
 from chalicelib.notify.ports import DeliveryRefused, PushNotConfigured
 
+from truckroll import net
 from truckroll.resources import RESOURCES
 
 if TYPE_CHECKING:
@@ -120,17 +120,16 @@ class SnsPushSender:
 
 
 class HttpsSnsEndpoint:
-    """Fetches SNS signing certificates (cached per URL) and confirms subscriptions over HTTPS."""
+    """Fetches SNS signing certificates (cached per URL) and confirms subscriptions over HTTPS,
+    both through the URL guard (:mod:`truckroll.net`)."""
 
     def __init__(self) -> None:
         self._certificates: dict[str, bytes] = {}
 
     def certificate(self, url: str) -> bytes:
         if url not in self._certificates:
-            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (an https SNS URL)
-                self._certificates[url] = response.read()
+            self._certificates[url] = net.fetch(url)
         return self._certificates[url]
 
     def confirm(self, url: str) -> None:
-        with urllib.request.urlopen(url, timeout=5):  # noqa: S310 (an https SNS URL)
-            pass
+        net.fetch(url)
