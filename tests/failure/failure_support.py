@@ -8,6 +8,7 @@ a new queue or stream relay cannot ship without its poison, duplicate, throttlin
 from __future__ import annotations
 
 import json
+import logging
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -424,3 +425,40 @@ def consumer_function(stack: LocalStack, queue: Queue) -> HandlerRef:
 
 def failed_ids(response: Any) -> list[str]:
     return [f["itemIdentifier"] for f in response["batchItemFailures"]]
+
+
+def stream_event(relay: StreamConsumer, records: list[tuple[str, EventEnvelope]]) -> dict[str, Any]:
+    """The event Lambda hands ``relay`` for outbox INSERTs: ``(sequence number, envelope)`` pairs."""
+    stream_arn = os.environ[RESOURCES.table(relay.table).stream_env_var]
+    event_records = []
+    for sequence_number, envelope in records:
+        image = _outbox_item(relay.table, envelope).serialize()
+        event_records.append(
+            {
+                "eventID": uuid.uuid4().hex,
+                "eventName": "INSERT",
+                "eventVersion": "1.1",
+                "eventSource": "aws:dynamodb",
+                "awsRegion": "us-east-1",
+                "dynamodb": {
+                    "ApproximateCreationDateTime": datetime.now(UTC).timestamp(),
+                    "Keys": {"pk": image["pk"], "sk": image["sk"]},
+                    "NewImage": image,
+                    "SequenceNumber": sequence_number,
+                    "SizeBytes": len(json.dumps(image)),
+                    "StreamViewType": "NEW_AND_OLD_IMAGES",
+                },
+                "eventSourceARN": stream_arn,
+            }
+        )
+    return {"Records": event_records}
+
+
+def relay_function(stack: LocalStack, relay: StreamConsumer) -> HandlerRef:
+    return HandlerRef(stack.apps[relay.consumer], relay.handler)
+
+
+def handled(records: list[logging.LogRecord], queue: Queue, envelope: EventEnvelope) -> int:
+    """How many times ``queue``'s consumer ran its handler for ``envelope`` (it logs each run)."""
+    line = f"{consumer_name(queue)} handles {envelope.event_type} {envelope.event_id}"
+    return sum(1 for r in records if r.getMessage() == line)

@@ -19,6 +19,7 @@ from failure_support import (
     consumer_function,
     consumer_name,
     failed_ids,
+    handled,
     job_booked,
     relay_id,
     send,
@@ -119,5 +120,4 @@ def test_a_relay_forwards_the_valid_outbox_items_and_gives_up_on_the_poison(
     assert len(unreadable) >= relay.maximum_retry_attempts + 1
     for envelope in valid:  # each subscriber handled each valid event once, redeliveries deduplicated
         for queue in RESOURCES.queues_for(envelope.event_type):
-            handled = f"{consumer_name(queue)} handles {envelope.event_type} {envelope.event_id}"
-            assert [r.getMessage() for r in caplog.records].count(handled) == 1, handled
+            assert handled(caplog.records, queue, envelope) == 1, (queue.name, envelope.event_type)
