@@ -41,6 +41,10 @@ if TYPE_CHECKING:
 GOLDEN = REPO_ROOT / "tests" / "contracts" / "golden"
 BOARD_DAY = "2026-03-03"  # the day of the golden job.booked sample's appointment
 
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
+# The tables the services keep their state in (the idempotency table is Powertools' bookkeeping).
+SERVICE_TABLES = {t.name for t in RESOURCES.tables if t.name != "idempotency"}
+
 QUEUES: tuple[Queue, ...] = RESOURCES.queues
 RELAYS: tuple[StreamConsumer, ...] = RESOURCES.stream_consumers
 
@@ -330,13 +334,13 @@ class DynamoFaults:
             times=times,
         )
 
-    def kill(self, *, operation: str, table: str, skip: int = 0) -> Fault:
-        """The process dies as it sends the (``skip`` + 1)-th ``operation`` on ``table``."""
+    def kill(self, *, operations: set[str], tables: set[str], skip: int = 0) -> Fault:
+        """The process dies as it sends the (``skip`` + 1)-th of ``operations`` on ``tables``."""
 
         def die(request: AWSPreparedRequest) -> AWSResponse:
-            raise ProcessKilled(f"killed at {operation} on {table}")
+            raise ProcessKilled(f"killed at call {skip + 1} of {sorted(operations)} on {sorted(tables)}")
 
-        return self._add(die, operations={operation}, tables={table}, times=1, skip=skip)
+        return self._add(die, operations=operations, tables=tables, times=1, skip=skip)
 
     def clear(self) -> None:
         self.faults.clear()

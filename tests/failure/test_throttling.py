@@ -13,6 +13,8 @@ from failure_support import (
     BOARD_DAY,
     JOB_BOOKED_EFFECTS,
     QUEUES,
+    SERVICE_TABLES,
+    WRITES,
     DynamoFaults,
     consumer_name,
     job_booked,
@@ -30,8 +32,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.failure
 
 THROTTLING_CODES = ["ProvisionedThroughputExceededException", "ThrottlingException"]
-WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
-SERVICE_TABLES = {"core", "notify", "tracking"}
 
 JOB: dict[str, Any] = {
     "customer": {"name": "Dana Reyes", "phone": "+15125550123", "phone_type": "mobile"},
