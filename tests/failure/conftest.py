@@ -6,7 +6,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
-from failure_support import DynamoFaults, dynamodb_faults, new_tenant, prepare_tenant
+from failure_support import DynamoFaults, LambdaTimedFunction, dynamodb_faults, new_tenant, prepare_tenant
+
+from truckroll.resources import Queue
+from truckroll_local.pumps import SqsPump
 
 if TYPE_CHECKING:
     from truckroll_local.stack import LocalStack
@@ -30,3 +33,13 @@ def tenant(stack: LocalStack) -> str:
 def faults(monkeypatch: pytest.MonkeyPatch) -> Iterator[DynamoFaults]:
     with dynamodb_faults(monkeypatch) as injected:
         yield injected
+
+
+@pytest.fixture
+def lambda_timed(stack: LocalStack, queue: Queue) -> Iterator[SqsPump]:
+    """``queue``'s pump, invoking its function on Lambda's timing (see :class:`LambdaTimedFunction`)."""
+    (pump,) = [p for p in stack.pumps if isinstance(p, SqsPump) and p.name == f"sqs:{queue.name}"]
+    function = pump.handler
+    pump.handler = LambdaTimedFunction(function.app, function.name)
+    yield pump
+    pump.handler = function

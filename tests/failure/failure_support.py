@@ -362,11 +362,11 @@ def dynamodb_faults(monkeypatch: pytest.MonkeyPatch) -> Iterator[DynamoFaults]:
 
 
 @dataclass(frozen=True)
-class KillableFunction(HandlerRef):
-    """A function as Lambda runs it when its process may die: the death fails the whole invocation
-    (the event source delivers the batch again), and by then the invocation's deadline has passed
-    (a queue's visibility timeout outlasts the function's timeout), which is what lets Powertools
-    take over the idempotency record the dead invocation left in progress."""
+class LambdaTimedFunction(HandlerRef):
+    """A function invoked on Lambda's timing: the event source delivers a failed batch again only
+    after the invocation's deadline (a queue's visibility timeout is at least six times the
+    function's timeout, which infra checks), so an idempotency record a failed invocation left in
+    progress has expired by then. A process death fails the whole invocation."""
 
     def invoke(self, event: dict[str, Any]) -> Any:
         handler = self.app.handler_map[self.name]

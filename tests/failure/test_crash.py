@@ -3,7 +3,6 @@ delivers the whole batch again and every effect is counted exactly once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -14,7 +13,6 @@ from failure_support import (
     WRITES,
     DynamoFaults,
     Fault,
-    KillableFunction,
     job_booked,
     publish,
     take_all,
@@ -27,16 +25,6 @@ if TYPE_CHECKING:
     from truckroll_local.stack import LocalStack
 
 pytestmark = pytest.mark.failure
-
-
-@pytest.fixture
-def killable(stack: LocalStack, queue: Queue) -> Iterator[SqsPump]:
-    """``queue``'s pump, invoking a function whose process may die."""
-    (pump,) = [p for p in stack.pumps if isinstance(p, SqsPump) and p.name == f"sqs:{queue.name}"]
-    function = pump.handler
-    pump.handler = KillableFunction(function.app, function.name)
-    yield pump
-    pump.handler = function
 
 
 def _after_the_first_record_is_marked_done(faults: DynamoFaults) -> Fault:
@@ -56,7 +44,7 @@ def _at_the_second_state_write(faults: DynamoFaults) -> Fault:
     "kill", [_after_the_first_record_is_marked_done, _at_the_second_state_write], ids=["between", "within"]
 )
 def test_a_batch_whose_process_died_is_delivered_again_without_duplicates(
-    stack: LocalStack, tenant: str, faults: DynamoFaults, queue: Queue, killable: SqsPump, kill: object
+    stack: LocalStack, tenant: str, faults: DynamoFaults, queue: Queue, lambda_timed: SqsPump, kill: object
 ) -> None:
     effects = JOB_BOOKED_EFFECTS[queue.name]
     take_all(stack, queue.dlq_name)
@@ -64,11 +52,11 @@ def test_a_batch_whose_process_died_is_delivered_again_without_duplicates(
     publish(queue, *events)
     assert callable(kill)
     death: Fault = kill(faults)
-    invocations = killable.stats.invocations
+    invocations = lambda_timed.stats.invocations
 
     stack.drain()
 
     assert death.injected == 1
-    assert killable.stats.invocations - invocations >= 2  # the dead invocation, then the batch again
+    assert lambda_timed.stats.invocations - invocations >= 2  # the dead invocation, then the batch again
     assert [effects(stack, e) for e in events] == [1, 1, 1, 1]
     assert take_all(stack, queue.dlq_name) == []

@@ -25,6 +25,7 @@ from failure_support import (
 
 from truckroll.resources import Queue
 from truckroll_local.aws import Aws
+from truckroll_local.pumps import SqsPump
 
 if TYPE_CHECKING:
     from truckroll_local.stack import LocalStack
@@ -138,5 +139,24 @@ def test_a_throttled_consumer_fails_its_records_and_redelivery_loses_nothing(
 
     assert throttle.injected == 6
     assert any(f"{consumer_name(queue)}: message" in r.getMessage() for r in caplog.records)
+    assert [effects(stack, e) for e in events] == [1, 1, 1]
+    assert take_all(stack, queue.dlq_name) == []
+
+
+@pytest.mark.parametrize("queue", QUEUES, ids=lambda q: q.name)
+def test_a_consumer_whose_idempotency_records_are_throttled_too_loses_nothing(
+    stack: LocalStack, tenant: str, faults: DynamoFaults, queue: Queue, lambda_timed: SqsPump
+) -> None:
+    """Throttling anywhere, Powertools' own records included: a record left in progress by a failed
+    attempt has expired when SQS delivers it again, so it is not stuck until it dead-letters."""
+    effects = JOB_BOOKED_EFFECTS[queue.name]
+    take_all(stack, queue.dlq_name)
+    events = [job_booked(tenant) for _ in range(3)]
+    publish(queue, *events)
+    throttle = faults.throttle(times=10)
+
+    stack.drain()
+
+    assert throttle.injected == 10
     assert [effects(stack, e) for e in events] == [1, 1, 1]
     assert take_all(stack, queue.dlq_name) == []
