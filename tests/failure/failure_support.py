@@ -25,9 +25,7 @@ from ulid import ULID
 
 from truckroll.contracts.envelope import EventEnvelope
 from truckroll.messaging.sqs import OutboundMessage, SqsPublisher
-from truckroll.persistence.core_models import OutboxItem
-from truckroll.persistence.keys import OUTBOX_SK
-from truckroll.persistence.keys import outbox_pk as core_outbox_pk
+from truckroll.persistence.core import outbox_item
 from truckroll.persistence.tracking_links import DynamoAppointmentProjection
 from truckroll.persistence.tracking_progress import outbox_write
 from truckroll.resources import RESOURCES, Queue, StreamConsumer, physical_name
@@ -159,16 +157,7 @@ def _outbox_item(table: str, envelope: EventEnvelope) -> Model:
     """``envelope``'s outbox item in ``table`` (``core`` or ``tracking``), as its producer writes it."""
     if table == "tracking":
         return outbox_write(envelope, datetime.now(UTC)).item
-    return OutboxItem(
-        pk=core_outbox_pk(envelope.tenant_id, envelope.event_id),
-        sk=OUTBOX_SK,
-        tenant_id=envelope.tenant_id,
-        event_id=envelope.event_id,
-        event_type=envelope.event_type,
-        producer=envelope.producer,
-        envelope=envelope.model_dump_json(),
-        expires_at=datetime.now(UTC),
-    )
+    return outbox_item(envelope, datetime.now(UTC))
 
 
 def write_outbox(table: str, envelope: EventEnvelope) -> None:
