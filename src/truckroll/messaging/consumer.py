@@ -100,12 +100,13 @@ class EventConsumer:
                 record.attributes.approximate_receive_count,
             )
             raise
-        except Exception:
-            logger.exception(
+        except Exception:  # often passing (throttling, an event ahead of the one it follows)
+            logger.warning(
                 "%s: message %s failed (receive %s); SQS redelivers it",
                 self.name,
                 record.message_id,
                 record.attributes.approximate_receive_count,
+                exc_info=True,
             )
             raise
 
