@@ -34,6 +34,8 @@ from truckroll_local.aws import Aws
 from truckroll_local.runtime import HandlerRef, InvocationContext
 
 if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+
     from truckroll_local.stack import LocalStack
 
 GOLDEN = REPO_ROOT / "tests" / "contracts" / "golden"
@@ -174,11 +176,16 @@ def write_poison_outbox(table: str, scenario: RelayScenario, tenant_id: str, env
 # -- queues read directly ---------------------------------------------------------------------------
 
 
-def take_all(stack: LocalStack, queue_name: str) -> list[str]:
-    """Every message body in the queue named ``queue_name`` (logical), removed from it."""
+def _queue(stack: LocalStack, queue_name: str) -> tuple[SQSClient, str]:
+    """A client of the stack's SQS and the URL of the queue named ``queue_name`` (logical)."""
     sqs = Aws(stack.moto.endpoint).sqs()
     physical = physical_name(stack.environment["STAGE"], queue_name)
-    url = sqs.get_queue_url(QueueName=physical)["QueueUrl"]
+    return sqs, sqs.get_queue_url(QueueName=physical)["QueueUrl"]
+
+
+def take_all(stack: LocalStack, queue_name: str) -> list[str]:
+    """Every message body in the queue named ``queue_name`` (logical), removed from it."""
+    sqs, url = _queue(stack, queue_name)
     bodies: list[str] = []
     while True:
         messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
@@ -384,8 +391,7 @@ def send(stack: LocalStack, queue: Queue, message: Message) -> None:
     attributes: dict[str, Any] = {}
     if message.tenant_id is not None:
         attributes["tenant_id"] = {"DataType": "String", "StringValue": message.tenant_id}
-    sqs = Aws(stack.moto.endpoint).sqs()
-    url = sqs.get_queue_url(QueueName=physical_name(stack.environment["STAGE"], queue.name))["QueueUrl"]
+    sqs, url = _queue(stack, queue.name)
     sqs.send_message(QueueUrl=url, MessageBody=message.body, MessageAttributes=attributes)
 
 
