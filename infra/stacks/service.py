@@ -342,22 +342,21 @@ class ServiceStack(cdk.Stack):
                     f"{self.service}.{consumer.handler} must read "
                     f"stream_arn=os.environ[{table.stream_env_var!r}]"
                 )
-            self._override(
-                logical_id,
-                event_id,
-                {
-                    "BatchSize": consumer.batch_size,
-                    "FunctionResponseTypes": ["ReportBatchItemFailures"],
-                    "BisectBatchOnFunctionError": True,
-                    "MaximumRetryAttempts": consumer.maximum_retry_attempts,
-                    "DestinationConfig": {
-                        "OnFailure": {
-                            "Type": "SQS",
-                            "Destination": self._shared.failure_queues[consumer].queue_arn,
-                        }
-                    },
+            properties: dict[str, Any] = {
+                "BatchSize": consumer.batch_size,
+                "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                "BisectBatchOnFunctionError": True,
+                "MaximumRetryAttempts": consumer.maximum_retry_attempts,
+                "DestinationConfig": {
+                    "OnFailure": {
+                        "Type": "SQS",
+                        "Destination": self._shared.failure_queues[consumer].queue_arn,
+                    }
                 },
-            )
+            }
+            if consumer.filter_pattern is not None:  # records it drops never invoke the function
+                properties["FilterCriteria"] = {"Filters": [{"Pattern": consumer.filter_pattern}]}
+            self._override(logical_id, event_id, properties)
 
         for schedule in self.plan.schedules:
             logical_id, event_id, _props = self._event_of(schedule.handler, "Schedule")

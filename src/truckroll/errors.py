@@ -48,6 +48,17 @@ class TooManyRequests(TruckrollError):
     title = "Too many requests"
 
 
+class ServiceUnavailable(TruckrollError):
+    """The request could not be served now (the database refuses work for lack of capacity); the same
+    request may be sent again after ``retry_after_seconds``, which the edge answers as Retry-After."""
+
+    status = 503
+    title = "Service unavailable"
+
+    def __init__(self, detail: str, retry_after_seconds: int) -> None:
+        super().__init__(detail, retry_after_seconds=retry_after_seconds)
+
+
 class RuleViolation(TruckrollError):
     """A well-formed request that a business rule refuses."""
 

@@ -7,6 +7,7 @@ Names here are logical: a stage prefix is added by :func:`physical_name`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -61,13 +62,17 @@ class Queue:
 
 @dataclass(frozen=True)
 class StreamConsumer:
-    """A function reading a table's stream (Lambda's DynamoDB event source mapping)."""
+    """A function reading a table's stream (Lambda's DynamoDB event source mapping).
+
+    ``filter_pattern`` is a Lambda event filter (JSON): records it does not match are dropped by the
+    event source mapping and never invoke the function."""
 
     table: str
     consumer: Service
     handler: str
     batch_size: int = 100
     maximum_retry_attempts: int = 5
+    filter_pattern: str | None = None
 
     @property
     def failure_queue_name(self) -> str:
@@ -204,6 +209,10 @@ PHOTOS = Bucket(
     infrequent_access_after_days=90,
 )
 
+# The records an outbox relay acts on: new outbox items. Every other write to its table (board
+# entries, GPS history, ...) is dropped by the event source mapping instead of invoking the relay.
+OUTBOX_INSERTS = json.dumps({"eventName": ["INSERT"], "dynamodb": {"NewImage": {"kind": {"S": ["outbox"]}}}})
+
 RESOURCES = Resources(
     tables=(CORE, NOTIFY, TRACKING, IDEMPOTENCY, USERS),
     queues=(
@@ -248,9 +257,15 @@ RESOURCES = Resources(
         ),
     ),
     stream_consumers=(
-        StreamConsumer(table="core", consumer="booking", handler="relay_outbox"),
-        StreamConsumer(table="core", consumer="dispatch", handler="relay_outbox"),
-        StreamConsumer(table="tracking", consumer="tracking", handler="relay_outbox"),
+        StreamConsumer(
+            table="core", consumer="booking", handler="relay_outbox", filter_pattern=OUTBOX_INSERTS
+        ),
+        StreamConsumer(
+            table="core", consumer="dispatch", handler="relay_outbox", filter_pattern=OUTBOX_INSERTS
+        ),
+        StreamConsumer(
+            table="tracking", consumer="tracking", handler="relay_outbox", filter_pattern=OUTBOX_INSERTS
+        ),
     ),
     topics=(
         Topic(name="alarms", env_var="ALARMS_TOPIC"),

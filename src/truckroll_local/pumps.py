@@ -11,7 +11,8 @@ handler with the event Lambda would build:
 - :class:`StreamPump` reads every shard of a table's stream from its start, checkpoints at the
   lowest failed sequence number and retries from there at most ``maximum_retry_attempts`` times,
   then sends the batch's description to the consumer's failure queue (the on-failure
-  destination) and moves on. A raised exception fails the whole batch.
+  destination) and moves on. A raised exception fails the whole batch. Records the consumer's
+  event filter does not match are dropped unseen, as the event source mapping drops them.
 
 Tests call :func:`drain`; ``make run`` runs each pump in a background thread.
 """
@@ -24,7 +25,7 @@ import logging
 import time
 import uuid
 from abc import abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -248,6 +249,24 @@ def lambda_stream_record(record: dict[str, Any], stream_arn: str) -> dict[str, A
     }
 
 
+def matches_filter(pattern: Mapping[str, Any], value: Any) -> bool:
+    """Whether ``value`` (a record as Lambda delivers it) matches a Lambda event filter ``pattern``.
+
+    Only the part of the filter syntax the resources use: nested objects, and at each leaf the list
+    of values accepted as they are."""
+    if not isinstance(value, dict):
+        return False
+    for key, expected in pattern.items():
+        if key not in value:
+            return False
+        if isinstance(expected, Mapping):
+            if not matches_filter(expected, value[key]):
+                return False
+        elif value[key] not in expected:
+            return False
+    return True
+
+
 @dataclass
 class _Shard:
     shard_id: str
@@ -270,9 +289,11 @@ class StreamPump(Pump):
         maximum_retry_attempts: int,
         sqs: SQSClient,
         failure_queue: QueueRef,
+        filter_pattern: Mapping[str, Any] | None = None,
         retry_backoff_seconds: int = 2,
     ) -> None:
         super().__init__(name, handler, retry_backoff_seconds)
+        self.filter_pattern = filter_pattern
         self._streams = streams
         self._sqs = sqs
         self.stream_arn = stream_arn
@@ -287,6 +308,7 @@ class StreamPump(Pump):
             "batch_size": self.batch_size,
             "maximum_retry_attempts": self.maximum_retry_attempts,
             "on_failure": self.failure_queue.arn,
+            "filter": self.filter_pattern,
         }
 
     def run_once(self) -> int:
@@ -325,9 +347,10 @@ class StreamPump(Pump):
             return 0
         assert shard.iterator is not None
         response = self._streams.get_records(ShardIterator=shard.iterator, Limit=self.batch_size)
-        records: list[dict[str, Any]] = [dict(r) for r in response["Records"]]
+        read: list[dict[str, Any]] = [dict(r) for r in response["Records"]]
         next_iterator = response.get("NextShardIterator")
-        shard.caught_up = not records
+        shard.caught_up = not read
+        records = [r for r in read if self._wanted(r)]
         if not records:
             shard.iterator = next_iterator
             return 0
@@ -350,6 +373,11 @@ class StreamPump(Pump):
             shard.iterator = self._iterator(shard.shard_id, lowest)
             shard.retry_at = time.monotonic() + self.retry_backoff_seconds
         return len(records)
+
+    def _wanted(self, record: dict[str, Any]) -> bool:
+        if self.filter_pattern is None:
+            return True
+        return matches_filter(self.filter_pattern, lambda_stream_record(record, self.stream_arn))
 
     def _send_to_failure_destination(
         self, shard: _Shard, records: list[dict[str, Any]], raised: bool

@@ -164,6 +164,9 @@ class LocalStack:
                 maximum_retry_attempts=consumer.maximum_retry_attempts,
                 sqs=aws.sqs(),
                 failure_queue=provisioned.queues[consumer.failure_queue_name],
+                filter_pattern=None
+                if consumer.filter_pattern is None
+                else json.loads(consumer.filter_pattern),
                 retry_backoff_seconds=self.retry_backoff_seconds,
             )
             for consumer in self.resources.stream_consumers

@@ -193,6 +193,7 @@ def test_every_stream_consumer_bisects_retries_a_bounded_number_of_times_and_kee
                 assert source["MaximumRetryAttempts"] == declared.maximum_retry_attempts
                 assert 0 <= source["MaximumRetryAttempts"] <= 10  # -1 (the default) retries for a day
                 assert source["BatchSize"] == declared.batch_size
+                assert source["FilterCriteria"] == {"Filters": [{"Pattern": declared.filter_pattern}]}
                 on_failure = source["DestinationConfig"]["OnFailure"]
                 assert refs.resolve(on_failure["Destination"]) == (
                     refs.queue(declared.failure_queue_name),

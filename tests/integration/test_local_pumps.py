@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from chalice.app import Chalice, DynamoDBEvent, SQSEvent
 
-from truckroll.resources import Queue, Resources, StreamConsumer, Table, physical_name
+from truckroll.resources import OUTBOX_INSERTS, Queue, Resources, StreamConsumer, Table, physical_name
 from truckroll_local.aws import Aws
 from truckroll_local.bootstrap import Provisioned, provision
-from truckroll_local.pumps import SqsPump, StreamPump, drain, failed_items
+from truckroll_local.pumps import SqsPump, StreamPump, drain, failed_items, matches_filter
 from truckroll_local.runtime import HandlerRef
 
 pytestmark = pytest.mark.integration
@@ -178,7 +178,7 @@ STREAM_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/x/stream/y"  # read 
 
 
 def _stream_pump(
-    aws: Aws, app: Chalice, maximum_retry_attempts: int = 2
+    aws: Aws, app: Chalice, maximum_retry_attempts: int = 2, filter_pattern: dict[str, Any] | None = None
 ) -> tuple[StreamPump, str, Provisioned]:
     table = Table("items", "ITEMS_TABLE", ("booking",), stream=True)
     consumer = StreamConsumer(
@@ -197,6 +197,7 @@ def _stream_pump(
         maximum_retry_attempts=consumer.maximum_retry_attempts,
         sqs=aws.sqs(),
         failure_queue=provisioned.queues[consumer.failure_queue_name],
+        filter_pattern=filter_pattern,
         retry_backoff_seconds=0,
     )
     return pump, physical_name(stage, "items"), provisioned
@@ -263,6 +264,35 @@ def test_stream_event_has_the_lambda_shape(embedded_aws: Aws) -> None:
     assert modify["dynamodb"]["OldImage"] == {"pk": {"S": "tenant#demo"}, "sk": {"S": "job#1"}}
     assert modify["dynamodb"]["NewImage"]["status"] == {"S": "scheduled"}
     assert int(modify["dynamodb"]["SequenceNumber"]) > int(insert["dynamodb"]["SequenceNumber"])
+
+
+def test_stream_pump_drops_the_records_the_outbox_filter_does_not_match(embedded_aws: Aws) -> None:
+    app, batches = _recording_stream_app(lambda _n, _records: None)
+    pump, table_name, _ = _stream_pump(embedded_aws, app, filter_pattern=json.loads(OUTBOX_INSERTS))
+    dynamodb = embedded_aws.dynamodb()
+    for sk, kind in [("fix#1", "fix"), ("outbox#1", "outbox"), ("fix#2", "fix"), ("outbox#2", "outbox")]:
+        item = {"pk": {"S": "tenant#demo"}, "sk": {"S": sk}, "kind": {"S": kind}}
+        dynamodb.put_item(TableName=table_name, Item=item)
+    dynamodb.delete_item(TableName=table_name, Key={"pk": {"S": "tenant#demo"}, "sk": {"S": "outbox#1"}})
+
+    drain([pump])
+
+    assert [_sks(b) for b in batches] == [["outbox#1", "outbox#2"]]  # inserts of outbox items only
+    assert pump.stats.invocations == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "matches"),
+    [
+        ({"eventName": "INSERT", "dynamodb": {"NewImage": {"kind": {"S": "outbox"}}}}, True),
+        ({"eventName": "MODIFY", "dynamodb": {"NewImage": {"kind": {"S": "outbox"}}}}, False),
+        ({"eventName": "INSERT", "dynamodb": {"NewImage": {"kind": {"S": "fix"}}}}, False),
+        ({"eventName": "INSERT", "dynamodb": {"NewImage": {}}}, False),
+        ({"eventName": "REMOVE", "dynamodb": {"OldImage": {"kind": {"S": "outbox"}}}}, False),
+    ],
+)
+def test_the_outbox_filter_matches_new_outbox_items_only(value: dict[str, Any], matches: bool) -> None:
+    assert matches_filter(json.loads(OUTBOX_INSERTS), value) is matches
 
 
 def test_stream_pump_retries_from_the_lowest_failed_sequence_number(embedded_aws: Aws) -> None:

@@ -53,6 +53,18 @@ def test_a_fix_sent_in_two_batches_is_stored_once(local_stack: LocalStack) -> No
     assert store.track(t, TECH, WINDOW, NOW) == [fix(0), fix(1), fix(2)]
 
 
+def test_gps_history_writes_never_invoke_the_tracking_relay(local_stack: LocalStack) -> None:
+    """The relay's event filter passes outbox items only: a fix written invokes nothing."""
+    local_stack.drain()
+    (relay,) = [p for p in local_stack.pumps if p.name == "stream:tracking:tracking"]
+    invocations = relay.stats.invocations
+    t = tenant()
+    DynamoFixStore().record(t, [fix(0), fix(1)], TrackingSettings(t), NOW)
+    local_stack.drain()
+    assert [len(fixes) for fixes in items(t).values()] == [2]
+    assert relay.stats.invocations == invocations
+
+
 def test_two_readings_sent_for_one_instant_are_read_as_one_fix(local_stack: LocalStack) -> None:
     t = tenant()
     store = DynamoFixStore()

@@ -89,6 +89,28 @@ class EventConsumer:
         return process_partial_response(event, self._record, processor, context)
 
     def _record(self, record: SQSRecord) -> None:
+        """Handle one record; a failure is logged here (Powertools logs it only at debug level)."""
+        try:
+            self._handle(record)
+        except PoisonMessage:
+            logger.exception(
+                "%s: poison message %s (receive %s) goes to the dead-letter queue after its last receive",
+                self.name,
+                record.message_id,
+                record.attributes.approximate_receive_count,
+            )
+            raise
+        except Exception:  # often passing (throttling, an event ahead of the one it follows)
+            logger.warning(
+                "%s: message %s failed (receive %s); SQS redelivers it",
+                self.name,
+                record.message_id,
+                record.attributes.approximate_receive_count,
+                exc_info=True,
+            )
+            raise
+
+    def _handle(self, record: SQSRecord) -> None:
         try:
             envelope = EventEnvelope.model_validate_json(record.body)
         except ValueError as error:

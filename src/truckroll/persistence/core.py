@@ -11,6 +11,7 @@ from typing import Self
 from pydantic import TypeAdapter
 from pynamodb.expressions.condition import Condition
 
+from truckroll.contracts.envelope import EventEnvelope
 from truckroll.contracts.publish import envelope_for
 from truckroll.domain.board import BoardChange, Site
 from truckroll.domain.crews import Crew, CrewMember
@@ -47,6 +48,20 @@ _MEMBERS = TypeAdapter(list[CrewMember])
 
 def _new(model: type[CoreItem]) -> Condition:
     return model.pk.does_not_exist()
+
+
+def outbox_item(envelope: EventEnvelope, expires_at: datetime) -> OutboxItem:
+    """The core table's outbox item carrying ``envelope`` to the producer's relay."""
+    return OutboxItem(
+        pk=keys.outbox_pk(envelope.tenant_id, envelope.event_id),
+        sk=keys.OUTBOX_SK,
+        tenant_id=envelope.tenant_id,
+        event_id=envelope.event_id,
+        event_type=envelope.event_type,
+        producer=envelope.producer,
+        envelope=envelope.model_dump_json(),
+        expires_at=expires_at,
+    )
 
 
 class DynamoJobRepository:
@@ -395,17 +410,7 @@ class DynamoCoreUnitOfWork:
         events = [*(e for job in self._seen for e in job.pull_events()), *self._published]
         for event in events:
             envelope = envelope_for(event, producer=self._producer, correlation_id=self._correlation_id)
-            outbox = OutboxItem(
-                pk=keys.outbox_pk(envelope.tenant_id, envelope.event_id),
-                sk=keys.OUTBOX_SK,
-                tenant_id=envelope.tenant_id,
-                event_id=envelope.event_id,
-                event_type=envelope.event_type,
-                producer=envelope.producer,
-                envelope=envelope.model_dump_json(),
-                expires_at=expires_at,
-            )
-            writes.append(Write("put", outbox, _new(OutboxItem)))
+            writes.append(Write("put", outbox_item(envelope, expires_at), _new(OutboxItem)))
             if isinstance(event, AppointmentChanged | JobChanged):
                 audit = AuditItem(
                     pk=keys.audit_pk(event.tenant_id, event.job_id),

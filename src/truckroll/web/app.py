@@ -4,7 +4,8 @@
   the authorizer refuses deactivated users, and each protected view first checks the caller's role
   against the route's entry in :data:`truckroll.web.access.ROUTE_ROLES` (403 otherwise).
 - Every view's :class:`~truckroll.errors.TruckrollError` becomes an RFC 9457 problem response; any
-  other exception is logged with its stack and answered with a 500 problem that leaks nothing.
+  other exception is logged with its stack and answered with a 500 problem that leaks nothing,
+  except DynamoDB throttling that outlasted botocore's retries: a 503 problem with Retry-After.
 - ``current_request`` and ``lambda_context`` are thread-local, so one process may serve several
   requests at once (the local gateway does; Lambda never does).
 """
@@ -24,13 +25,22 @@ from chalice.app import AuthRequest, AuthResponse, Chalice, Request, Response
 from truckroll.auth import Principal, TokenVerifier
 from truckroll.config import settings
 from truckroll.domain.users import UserDirectory, admit
-from truckroll.errors import Forbidden, TruckrollError, Unauthorized
+from truckroll.errors import Forbidden, ServiceUnavailable, TruckrollError, Unauthorized
+from truckroll.persistence.throttling import throttled
 from truckroll.persistence.users import DynamoUserDirectory
 from truckroll.web.access import ROUTE_ROLES, Rule
 from truckroll.web.problems import internal_error_response, problem_response
 from truckroll.web.public import is_public
 
 logger = logging.getLogger("truckroll.web")
+
+# What a request answers when DynamoDB still throttles after botocore's retries: the refused write
+# did not happen, so the client may send the same request again (with the same Idempotency-Key).
+THROTTLED_RETRY_AFTER_SECONDS = 2
+THROTTLED = ServiceUnavailable(
+    "The database is busy; nothing was changed. Send the same request again shortly.",
+    retry_after_seconds=THROTTLED_RETRY_AFTER_SECONDS,
+)
 
 
 class GatewayUnauthorized(Exception):
@@ -155,7 +165,10 @@ class ServiceApp(Chalice):
                     return view(*args, **kw)
                 except TruckrollError as error:
                     return problem_response(error)
-                except Exception:
+                except Exception as error:
+                    if throttled(error):
+                        logger.warning("DynamoDB throttled %s %s: answered 503", methods, path, exc_info=True)
+                        return problem_response(THROTTLED)
                     logger.exception("unhandled error in %s %s", methods, path)
                     context = self.lambda_context
                     return internal_error_response(getattr(context, "aws_request_id", None))
