@@ -160,3 +160,19 @@ def test_a_consumer_whose_idempotency_records_are_throttled_too_loses_nothing(
     assert throttle.injected == 10
     assert [effects(stack, e) for e in events] == [1, 1, 1]
     assert take_all(stack, queue.dlq_name) == []
+
+
+def test_a_throttled_user_directory_answers_503_and_the_view_never_runs(
+    stack: LocalStack, tenant: str, faults: DynamoFaults
+) -> None:
+    """An authorizer can only allow or deny (a failing one is API Gateway's 500): it lets the
+    request through marked, and the route answers 503 with Retry-After before doing any work."""
+    dispatcher = stack.auth_headers("dispatcher@demo", tenant_id=tenant)
+    faults.throttle(code="ProvisionedThroughputExceededException", operations={"GetItem"}, tables={"users"})
+
+    response = stack.request("POST", "/booking/jobs", dispatcher, JOB)
+
+    assert (response.status, response.headers["Retry-After"]) == (503, "2"), response.text
+    assert response.headers["Content-Type"] == "application/problem+json"
+    faults.clear()
+    assert _board(stack, tenant) == []

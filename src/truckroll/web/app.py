@@ -42,6 +42,10 @@ THROTTLED = ServiceUnavailable(
     retry_after_seconds=THROTTLED_RETRY_AFTER_SECONDS,
 )
 
+# The authorizer's mark on a request it let through because DynamoDB throttled the user directory.
+DIRECTORY_CONTEXT = "directory"
+DIRECTORY_UNAVAILABLE = "unavailable"
+
 
 class GatewayUnauthorized(Exception):
     """Raised by the authorizer; API Gateway answers 401 only for exactly this message."""
@@ -111,12 +115,23 @@ class ServiceApp(Chalice):
         except Unauthorized as error:
             logger.info("token refused: %s", error.detail)
             raise GatewayUnauthorized from error
-        if not admit(principal, self.directory(), datetime.now(UTC)):
+        context = principal.to_context()
+        try:
+            admitted = admit(principal, self.directory(), datetime.now(UTC))
+        except Exception as error:
+            if not throttled(error):
+                raise
+            # An authorizer can only allow or deny, and a failing one is a 500 at API Gateway: let
+            # the request through marked, and the route answers 503 before its view runs.
+            logger.warning("DynamoDB throttled the user directory: the request answers 503", exc_info=True)
+            context[DIRECTORY_CONTEXT] = DIRECTORY_UNAVAILABLE
+            admitted = True
+        if not admitted:
             logger.info(
                 "token refused: user %s of tenant %s is deactivated", principal.sub, principal.tenant_id
             )
             raise GatewayUnauthorized
-        return AuthResponse(routes=["*"], principal_id=principal.sub, context=principal.to_context())
+        return AuthResponse(routes=["*"], principal_id=principal.sub, context=context)
 
     def directory(self) -> UserDirectory:
         """The tenant user directory every authorization reads (one GetItem, never cached)."""
@@ -139,6 +154,11 @@ class ServiceApp(Chalice):
         except (KeyError, ValueError) as exc:
             raise Unauthorized("request carries no verified principal") from exc
 
+    def _directory_unavailable(self) -> bool:
+        """Whether the authorizer let this request through unable to read the user directory."""
+        authorizer = self.request().context.get("authorizer") or {}
+        return bool(authorizer.get(DIRECTORY_CONTEXT) == DIRECTORY_UNAVAILABLE)
+
     def _check_role(self, path: str) -> None:
         """The role matrix (:mod:`truckroll.web.access`), before the request is even parsed."""
         method = self.request().method
@@ -160,6 +180,8 @@ class ServiceApp(Chalice):
             @functools.wraps(view)
             def guarded(*args: Any, **kw: Any) -> Any:
                 try:
+                    if protected and self._directory_unavailable():
+                        return problem_response(THROTTLED)
                     if protected:
                         self._check_role(path)
                     return view(*args, **kw)
