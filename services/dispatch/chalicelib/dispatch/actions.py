@@ -304,13 +304,19 @@ def assign_area(
     day: date, shape: Shape, technician_id: str, force: bool, principal: Principal, dispatch: Dispatch
 ) -> list[AreaOutcome]:
     """Assign ``technician_id`` to every unassigned appointment of ``day`` whose location lies inside
-    ``shape``: one transaction per job, so each succeeds or is refused (and says why) on its own."""
+    ``shape``: one transaction per job, so each succeeds or is refused (and says why) on its own.
+    The other appointments inside (on hold, or assigned already) are reported refused with the
+    reason; canceled ones and those without coordinates are left out."""
     principal.require_office()
     board = dispatch.board.day(principal.tenant_id, day)
     outcomes: list[AreaOutcome] = []
-    for entry in board.unassigned:
+    for entry in board.appointments:
         lat, lon = entry.location.lat, entry.location.lon
-        if lat is None or lon is None or not shape.contains(Point(lat, lon)):
+        if entry.canceled or lat is None or lon is None or not shape.contains(Point(lat, lon)):
+            continue
+        if not entry.unassigned:
+            why = "on hold" if entry.on_hold else f"already assigned to {', '.join(entry.technician_ids)}"
+            outcomes.append(AreaOutcome(entry.appointment_id, entry.job_id, False, why))
             continue
         try:
             assign(entry.job_id, entry.appointment_id, (technician_id,), force, principal, dispatch)

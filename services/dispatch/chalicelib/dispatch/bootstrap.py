@@ -9,14 +9,17 @@ from typing import Protocol
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 
 from truckroll.config import DEFAULT_SOLVE_SECONDS, auto_dispatch_solve_seconds
+from truckroll.domain.map_settings import MapSettings
 from truckroll.domain.windows import Clock, utc_now
 from truckroll.messaging.consumer import EventConsumer
 from truckroll.messaging.idempotency import idempotency_store
 from truckroll.messaging.outbox import OutboxRelay
 from truckroll.messaging.sqs import OutboundMessage, Publisher, SqsPublisher
+from truckroll.persistence import keys
 from truckroll.persistence.autodispatch import DynamoAutoDispatchRepository
 from truckroll.persistence.board import DynamoBoardRepository
 from truckroll.persistence.core import DynamoCoreUnitOfWork
+from truckroll.persistence.documents import DynamoDocuments
 from truckroll.persistence.ports import BoardRepository
 from truckroll.persistence.technicians import DynamoTechnicianRepository
 from truckroll.travel import TravelTimes, travel_from_environment
@@ -40,6 +43,7 @@ class Dispatch:
     auto: DynamoAutoDispatchRepository
     later: DelayedSender
     travel: TravelTimes
+    map_settings: DynamoDocuments[MapSettings]
     solve_seconds: float = DEFAULT_SOLVE_SECONDS
 
 
@@ -71,6 +75,7 @@ def bootstrap(
             auto=DynamoAutoDispatchRepository(),
             later=later or sqs,
             travel=travel or travel_from_environment(),
+            map_settings=DynamoDocuments(MapSettings, keys.MAP_SETTINGS_SK, MapSettings),
             solve_seconds=auto_dispatch_solve_seconds(),
         )
     )
