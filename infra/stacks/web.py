@@ -20,13 +20,15 @@ from constructs import Construct
 WEB_PREFIX = "web"
 ROOT_OBJECT = f"{WEB_PREFIX}/index.html"
 # The pages load only their own scripts, stylesheet, icon and manifest, register their own service
-# worker and call the APIs on the same origin; no inline script or style.
+# worker and call the APIs on the same origin; no inline script or style. Images may come from any
+# https origin: the board map draws the tiles of the tile server each company sets (checked to be a
+# public https host when it is saved), which no deploy-time list can know.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' data:",
+        "img-src 'self' data: https:",
         "connect-src 'self'",
         "manifest-src 'self'",
         "worker-src 'self'",

@@ -93,6 +93,8 @@ def test_every_response_carries_the_security_headers(web: dict[str, Any]) -> Non
     assert csp["script-src"] == "'self'"  # no inline script
     assert csp["frame-ancestors"] == "'none'"
     assert csp["object-src"] == "'none'"
+    assert csp["img-src"] == "'self' data: https:"  # the board map's tiles, from the company's server
+    assert csp["connect-src"] == "'self'"
     assert all(h["Override"] is True for h in headers.values())
 
 
