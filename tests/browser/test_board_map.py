@@ -172,6 +172,12 @@ def test_a_dispatcher_draws_an_area_and_assigns_the_appointments_inside(company:
     expect(results).to_contain_text("Dana Whitfield (AC repair): refused, already assigned to tech-1@demo")
     expect(marker(page, far)).to_have_attribute("data-state", "assigned")
     assert technicians_of(company)[far["appointment_id"]] == ["tech-2@demo"]
+
+    # The technician drives on: the map follows within one read of the positions (every 10 s).
+    before = tech.get_attribute("transform")
+    fix = {"recorded_at": datetime.now(UTC).isoformat(), "lat": 30.31, "lon": -97.69, "accuracy_m": 8}
+    company.call("POST", "/tracking/fixes", {"fixes": [fix]}, username="tech-1@demo")
+    expect(tech).not_to_have_attribute("transform", before or "")
     assert elsewhere == []  # no tile server set: nothing asked of any other host
 
 

@@ -122,6 +122,7 @@ class MapPanel {
     this.moved = false;
     this.positions = [];
     this.positionsTimer = null;
+    this.positionsRound = 0;
     this.settings = null;
     this.mode = null; // "polygon" | "rectangle" while drawing
     this.sketch = []; // the polygon's points (lat/lon) while drawing
@@ -265,14 +266,17 @@ class MapPanel {
     this.render();
   }
 
+  /** Read the positions now and every POSITIONS_MS while the panel is open (one round at a time:
+   * opening the panel again while a read is under way starts a new round and ends the old one). */
   async loadPositions() {
     clearTimeout(this.positionsTimer);
+    const round = ++this.positionsRound;
     try {
       this.positions = (await api("GET", "/tracking/positions")).positions;
     } catch (error) {
       this.note(`Technician positions unavailable: ${error.message}`);
     }
-    if (this.panel.hidden) return;
+    if (this.panel.hidden || round !== this.positionsRound) return;
     this.render();
     this.positionsTimer = setTimeout(() => this.loadPositions(), POSITIONS_MS);
   }
