@@ -8,16 +8,16 @@ from __future__ import annotations
 import base64
 import math
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from conftest import Company
 from playwright.sync_api import Page, Request, Route, expect
+from test_web_pages import book, staff
 
 pytestmark = pytest.mark.browser
 
-TECHS = {"tech-1@demo": "Tomás Rivera", "tech-2@demo": "Priya Nair"}
 TECH_POSITION = (30.30, -97.70)
 TILES = "https://tiles.example.com/base/{z}/{x}/{y}.png"
 PIXEL = base64.b64decode(
@@ -25,39 +25,9 @@ PIXEL = base64.b64decode(
 )
 
 
-def book_at(company: Company, customer: str, lat: float, lon: float, start_in_hours: int) -> dict[str, Any]:
-    """A job for today at (lat, lon) with one appointment ``start_in_hours`` after the current hour."""
-    hour = datetime.now(company.zone).replace(minute=0, second=0, microsecond=0)
-    start = hour + timedelta(hours=start_in_hours)
-    body = {
-        "customer": {"name": customer, "phone": "+15125550142", "phone_type": "mobile"},
-        "location": {
-            "street": f"{start_in_hours} Congress Ave",
-            "city": "Austin",
-            "state": "TX",
-            "postal_code": "78701",
-            "lat": lat,
-            "lon": lon,
-            "verified": True,
-        },
-        "job": {"job_type": "AC repair", "business_unit": "HVAC", "priority": "normal", "summary": "No heat"},
-        "appointment": {
-            "start": start.isoformat(),
-            "end": (start + timedelta(hours=1)).isoformat(),
-            "arrival_window": {"start": start.isoformat(), "end": (start + timedelta(hours=2)).isoformat()},
-        },
-    }
-    booked: dict[str, Any] = company.call("POST", "/booking/jobs", body)
-    return booked["appointments"][0] | {"job_id": booked["job_id"]}
-
-
-def staff(company: Company) -> None:
+def staff_on_the_road(company: Company) -> None:
     """Two technicians, the first on shift (so tracking keeps their position) and at TECH_POSITION."""
-    for technician_id, name in TECHS.items():
-        company.call("POST", "/dispatch/technicians", {"technician_id": technician_id, "name": name})
-    now = datetime.now(company.zone).replace(microsecond=0)
-    shift = {"start": (now - timedelta(hours=1)).isoformat(), "end": (now + timedelta(hours=8)).isoformat()}
-    company.call("POST", "/dispatch/technicians/tech-1@demo/shifts", shift)
+    staff(company)
     fix = {
         "recorded_at": datetime.now(UTC).isoformat(),
         "lat": TECH_POSITION[0],
@@ -105,11 +75,11 @@ def open_map(company: Company, username: str = "dispatcher@demo") -> tuple[Page,
 
 
 def test_a_dispatcher_draws_an_area_and_assigns_the_appointments_inside(company: Company, shot: Any) -> None:
-    staff(company)
-    west = book_at(company, "Dana Whitfield", 30.26, -97.76, 1)
-    east = book_at(company, "Omar Haddad", 30.28, -97.72, 2)
-    held = book_at(company, "Lena Ortiz", 30.27, -97.74, 3)
-    far = book_at(company, "Sam Ito", 30.33, -97.66, 4)
+    staff_on_the_road(company)
+    west = book(company, "Dana Whitfield", 1, at=(30.26, -97.76))
+    east = book(company, "Omar Haddad", 2, at=(30.28, -97.72))
+    held = book(company, "Lena Ortiz", 3, at=(30.27, -97.74))
+    far = book(company, "Sam Ito", 3, at=(30.33, -97.66))
     company.call("POST", f"/dispatch/jobs/{held['job_id']}/hold", {"reason": "parts on order"})
 
     page, elsewhere = open_map(company)
@@ -183,7 +153,7 @@ def test_a_dispatcher_draws_an_area_and_assigns_the_appointments_inside(company:
 
 def test_a_configured_tile_server_draws_its_tiles_under_the_markers(company: Company, shot: Any) -> None:
     lat, lon = 30.27, -97.74
-    spot = book_at(company, "Dana Whitfield", lat, lon, 1)
+    spot = book(company, "Dana Whitfield", 1, at=(lat, lon))
     settings = {"tile_url_template": TILES, "tile_attribution": "© Example tiles", "version": 0}
     company.call("PUT", "/dispatch/settings", settings, username="admin@demo")
 
