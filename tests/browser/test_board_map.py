@@ -190,3 +190,15 @@ def test_a_configured_tile_server_draws_its_tiles_under_the_markers(company: Com
     assert len(xs) >= 3
     assert ys == set(range(min(ys), max(ys) + 1))
     assert len(ys) >= 2
+
+    page.get_by_role("button", name="Draw rectangle").click()
+    x, y = centre(marker(page, spot))
+    page.mouse.move(x - 40, y - 30)
+    page.mouse.down()
+    page.mouse.move(x, y, steps=4)
+    page.mouse.move(x + 40, y + 30, steps=4)
+    page.mouse.up()
+    form = page.get_by_role("form", name="Assign an area")
+    expect(form.get_by_label("The drawn area")).to_be_checked()
+    expect(form.locator(".map-count")).to_have_text("1 appointment in the area, 1 unassigned.")
+    expect(marker(page, spot)).to_have_class(re.compile("map-selected"))
