@@ -139,7 +139,7 @@ def test_a_dispatcher_draws_an_area_and_assigns_the_appointments_inside(company:
     form.get_by_role("button", name="Assign").focus()
     page.keyboard.press("Enter")
     expect(results).to_contain_text("Assigned 1 to Priya Nair, refused 3.")
-    expect(results).to_contain_text("Dana Whitfield (AC repair): refused, already assigned to tech-1@demo")
+    expect(results).to_contain_text("Dana Whitfield (AC repair): refused, already assigned to Tomás Rivera")
     expect(marker(page, far)).to_have_attribute("data-state", "assigned")
     assert technicians_of(company)[far["appointment_id"]] == ["tech-2@demo"]
 

@@ -309,13 +309,21 @@ def assign_area(
     reason; canceled ones and those without coordinates are left out."""
     principal.require_office()
     board = dispatch.board.day(principal.tenant_id, day)
+    names: dict[str, str] = {}
     outcomes: list[AreaOutcome] = []
     for entry in board.appointments:
         lat, lon = entry.location.lat, entry.location.lon
         if entry.canceled or lat is None or lon is None or not shape.contains(Point(lat, lon)):
             continue
+        if entry.on_hold:
+            outcomes.append(AreaOutcome(entry.appointment_id, entry.job_id, False, "on hold"))
+            continue
         if not entry.unassigned:
-            why = "on hold" if entry.on_hold else f"already assigned to {', '.join(entry.technician_ids)}"
+            if not names:  # one Query, for the first appointment assigned already
+                roster = dispatch.technicians.roster(principal.tenant_id).technicians
+                names = {t.technician_id: t.name for t in roster}
+            who = ", ".join(names.get(t, t) for t in entry.technician_ids)
+            why = f"already assigned to {who}"
             outcomes.append(AreaOutcome(entry.appointment_id, entry.job_id, False, why))
             continue
         try:
