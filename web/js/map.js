@@ -131,6 +131,8 @@ class MapPanel {
     this.drag = null;
     this.tiles = new Map();
     this.fitted = false;
+    this.technicianKey = "";
+    this.busy = false;
     this.build();
     toggle.addEventListener("click", () => this.setOpen(panel.hidden));
     document.addEventListener("board:render", (event) => {
@@ -243,6 +245,10 @@ class MapPanel {
     view.addEventListener("pointerdown", (event) => this.pointerDown(event));
     view.addEventListener("pointermove", (event) => this.pointerMove(event));
     view.addEventListener("pointerup", (event) => this.pointerUp(event));
+    view.addEventListener("pointercancel", () => {
+      this.drag = null;
+      this.renderSketch();
+    });
     view.addEventListener("keydown", (event) => this.key(event));
   }
 
@@ -674,9 +680,13 @@ class MapPanel {
     this.layers.area.replaceChildren(...shapes);
   }
 
+  /** The technicians to pick from, rebuilt only when they change (an open list stays open). */
   renderTechnicianChoices() {
-    const chosen = this.technician.value;
     const technicians = (this.feed?.technicians ?? []).filter((t) => t.active !== false);
+    const key = JSON.stringify(technicians.map((t) => [t.technician_id, t.name]));
+    if (key === this.technicianKey) return;
+    this.technicianKey = key;
+    const chosen = this.technician.value;
     this.technician.replaceChildren(...technicians.map((t) => new Option(t.name, t.technician_id)));
     if (technicians.some((t) => t.technician_id === chosen)) this.technician.value = chosen;
   }
@@ -694,15 +704,17 @@ class MapPanel {
       marker.classList.toggle("map-selected", this.area !== null && ids.has(marker.dataset.appointmentId));
     }
     const unassigned = inside.filter(isUnassigned).length;
-    this.count.textContent = `${inside.length} appointment${inside.length === 1 ? "" : "s"} in the area, ` +
+    const count = `${inside.length} appointment${inside.length === 1 ? "" : "s"} in the area, ` +
       `${unassigned} unassigned.`;
+    if (this.count.textContent !== count) this.count.textContent = count; // a live region: news only
     this.list.replaceChildren(...inside.map((a) => html("li", { "data-state": stateOf(a) }, this.describe(a))));
   }
 
   async assign() {
-    if (!this.feed || !this.technician.value) return;
+    if (!this.feed || !this.technician.value || this.busy) return; // one request at a time
     const name = this.technicianName(this.technician.value);
     let answer;
+    this.busy = true;
     try {
       answer = await api("POST", "/dispatch/board/assign-area", {
         date: this.feed.date,
@@ -713,6 +725,8 @@ class MapPanel {
     } catch (error) {
       announce(this.results, error.message, true);
       return;
+    } finally {
+      this.busy = false;
     }
     const assigned = answer.results.filter((r) => r.assigned);
     const refused = answer.results.filter((r) => !r.assigned);
