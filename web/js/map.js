@@ -131,7 +131,9 @@ class MapPanel {
     this.drag = null;
     this.tiles = new Map();
     this.fitted = false;
+    this.frame = { width: 0, height: 0 };
     this.technicianKey = "";
+    this.listKey = "";
     this.busy = false;
     this.build();
     toggle.addEventListener("click", () => this.setOpen(panel.hidden));
@@ -293,8 +295,15 @@ class MapPanel {
 
   // -- geometry of the view --------------------------------------------------------------------------
 
+  /** The viewport's size as last measured: reading it from the DOM forces a layout of the whole
+   * page (400 cards on a busy day), so it is read once per render, not once per marker. */
   size() {
-    return { width: this.viewport.clientWidth, height: this.viewport.clientHeight };
+    return this.frame;
+  }
+
+  measure() {
+    this.frame = { width: this.viewport.clientWidth, height: this.viewport.clientHeight };
+    return this.frame;
   }
 
   origin() {
@@ -506,7 +515,7 @@ class MapPanel {
 
   render() {
     if (this.panel.hidden) return;
-    const { width, height } = this.size();
+    const { width, height } = this.measure();
     if (!width || !height) return;
     if (!this.moved && (this.appointments().length || this.positions.length) && !this.fitted) {
       this.fitted = true;
@@ -707,7 +716,11 @@ class MapPanel {
     const count = `${inside.length} appointment${inside.length === 1 ? "" : "s"} in the area, ` +
       `${unassigned} unassigned.`;
     if (this.count.textContent !== count) this.count.textContent = count; // a live region: news only
-    this.list.replaceChildren(...inside.map((a) => html("li", { "data-state": stateOf(a) }, this.describe(a))));
+    const described = inside.map((a) => [stateOf(a), this.describe(a)]);
+    const key = JSON.stringify(described);
+    if (key === this.listKey) return;
+    this.listKey = key;
+    this.list.replaceChildren(...described.map(([state, text]) => html("li", { "data-state": state }, text)));
   }
 
   async assign() {
