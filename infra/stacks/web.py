@@ -29,8 +29,10 @@ from infra import settings
 WEB_PREFIX = "web"
 ROOT_OBJECT = f"{WEB_PREFIX}/index.html"
 # The pages load only their own scripts, stylesheet, icon and manifest, register their own service
-# worker and call the APIs on the same origin; no inline script or style. The technician app also
-# uploads and shows job photos through presigned S3 URLs (``https://<bucket>.s3[.<region>].amazonaws.com``:
+# worker and call the APIs on the same origin; no inline script or style. Images may come from any
+# https origin: the board map draws the tiles of the tile server each company sets (checked to be a
+# public https host when it is saved), which no deploy-time list can know. The technician app also
+# uploads job photos through presigned S3 URLs (``https://<bucket>.s3[.<region>].amazonaws.com``:
 # CSP wildcards only the leftmost labels, so the S3 hosts are allowed as ``*.amazonaws.com``).
 S3_HOSTS = "https://*.amazonaws.com"
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -38,7 +40,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
-        f"img-src 'self' data: {S3_HOSTS}",
+        "img-src 'self' data: https:",
         f"connect-src 'self' {S3_HOSTS}",
         "manifest-src 'self'",
         "worker-src 'self'",

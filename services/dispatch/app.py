@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from chalice.app import CloudWatchEvent, DynamoDBEvent, Response, SQSEvent
 from chalicelib.dispatch import actions, auto, crews, dayroute, notes, people, timeline, users
 from chalicelib.dispatch import schemas as s
+from chalicelib.dispatch import settings as dispatch_settings
 from chalicelib.dispatch.board import parse_cursor, parse_day, read_board, read_changes, read_week
 from chalicelib.dispatch.bootstrap import SERVICE, Dispatch, bootstrap
 
@@ -236,6 +237,22 @@ def explain_job(job_id: str) -> Response:
     appointment_id = query_param(app.request(), "appointment_id", required=False)
     explanation = auto.explain_job(job_id, appointment_id, app.principal(), dispatch())
     return json_response(s.explanation_view(explanation))
+
+
+# -- the tenant's dispatch settings (the board map's tiles) ---------------------------------------
+
+
+@app.route("/settings", methods=["GET"])
+def get_settings() -> Response:
+    read = dispatch_settings.get_settings(app.principal(), dispatch())
+    return json_response(dispatch_settings.settings_view(read))
+
+
+@app.route("/settings", methods=["PUT"])
+def put_settings() -> Response:
+    body = parse_body(app.request(), dispatch_settings.SettingsIn)
+    saved = dispatch_settings.put_settings(body, app.principal(), dispatch())
+    return json_response(dispatch_settings.settings_view(saved))
 
 
 # -- automatic dispatch ----------------------------------------------------------------------------

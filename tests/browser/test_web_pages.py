@@ -22,8 +22,10 @@ DESTINATION = (30.30, -97.74)
 TECH_POSITION = (30.27, -97.74)  # 4.3 km south of the destination: 7 minutes
 
 
-def book(company: Company, customer: str, start_in_hours: int) -> dict[str, Any]:
-    """A job for today with one appointment starting ``start_in_hours`` after the current hour."""
+def book(
+    company: Company, customer: str, start_in_hours: int, at: tuple[float, float] = DESTINATION
+) -> dict[str, Any]:
+    """A job for today at ``at`` with one appointment starting ``start_in_hours`` after the current hour."""
     hour = datetime.now(company.zone).replace(minute=0, second=0, microsecond=0)
     start = hour + timedelta(hours=start_in_hours)
     body = {
@@ -33,8 +35,8 @@ def book(company: Company, customer: str, start_in_hours: int) -> dict[str, Any]
             "city": "Austin",
             "state": "TX",
             "postal_code": "78704",
-            "lat": DESTINATION[0],
-            "lon": DESTINATION[1],
+            "lat": at[0],
+            "lon": at[1],
             "verified": True,
             "tags": ["hvac"],
         },

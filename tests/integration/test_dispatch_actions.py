@@ -297,11 +297,24 @@ def test_batch_assign_inside_a_circle_rectangle_or_polygon(office: Office) -> No
         "type": "polygon",
         "points": [{"lat": 30.5, "lon": -97.5}, {"lat": 30.7, "lon": -97.5}, {"lat": 30.6, "lon": -97.3}],
     }
-    for shape in (rectangle, polygon):
-        found = office.call(
-            "POST", "/board/assign-area", {**body, "technician_id": TECH_2, "shape": shape}
-        ).json()
-        assert [r["appointment_id"] for r in found["results"]] == ([outside[1]] if shape is rectangle else [])
+    found = office.call("POST", "/board/assign-area", {**body, "technician_id": TECH_2, "shape": rectangle})
+    assert [(r["appointment_id"], r["assigned"]) for r in found.json()["results"]] == [(outside[1], True)]
+    again = office.call("POST", "/board/assign-area", {**body, "technician_id": TECH_1, "shape": polygon})
+    assert again.json()["results"] == [
+        {
+            "appointment_id": outside[1],
+            "job_id": outside[0],
+            "assigned": False,
+            "detail": "already assigned to tech-2",  # by name
+        }
+    ]
+    assert office.call("POST", f"/jobs/{outside[0]}/hold", {"reason": "parts on order"}).status == 200
+    office.stack.drain()
+    held = office.call("POST", "/board/assign-area", {**body, "shape": polygon}).json()["results"]
+    assert [(r["assigned"], r["detail"]) for r in held] == [(False, "on hold")]
+    assert office.call("POST", f"/jobs/{outside[0]}/cancel", {"reason": "customer moved"}).status == 200
+    office.stack.drain()
+    assert office.call("POST", "/board/assign-area", {**body, "shape": polygon}).json()["results"] == []
     assert office.call("POST", "/board/assign-area", {**body, "shape": {"type": "circle"}}).status == 422
 
 
@@ -365,3 +378,33 @@ def test_technicians_are_listed_on_the_board_with_their_rows(office: Office) -> 
     )
     week = office.call("GET", f"/board/week?start={DAY}").json()
     assert [len(d["appointments"]) for d in week["days"]] == [1, 0, 0, 0, 0, 0, 0]
+
+
+def test_the_map_tile_server_is_an_admin_setting_checked_before_it_is_stored(office: Office) -> None:
+    assert office.call("GET", "/settings").json() == {
+        "tile_url_template": None,
+        "tile_attribution": None,
+        "version": 0,
+    }
+    admin = office.as_user("admin@demo")
+    tiles = {
+        "tile_url_template": "https://tiles.example.com/{z}/{x}/{y}.png",
+        "tile_attribution": "© Example",
+    }
+    assert office.call("PUT", "/settings", tiles | {"version": 0}).status == 403
+    for bad in ("http://tiles.example.com/{z}/{x}/{y}.png", "https://169.254.169.254/{z}/{x}/{y}"):
+        refused = office.call("PUT", "/settings", {"tile_url_template": bad, "version": 0}, headers=admin)
+        assert refused.status == 422
+        assert refused.header("Content-Type") == "application/problem+json"
+        assert refused.json()["field"] == "tile_url_template"
+    assert (
+        office.call("PUT", "/settings", {"tile_url_template": 7, "version": 0}, headers=admin).status == 422
+    )
+    saved = office.call("PUT", "/settings", tiles | {"version": 0}, headers=admin)
+    assert saved.status == 200
+    assert saved.json() == tiles | {"version": 1}
+    assert office.call("GET", "/settings").json() == tiles | {"version": 1}
+    assert office.call("PUT", "/settings", {"version": 0}, headers=admin).status == 409
+    cleared = office.call("PUT", "/settings", {"version": 1}, headers=admin).json()
+    assert cleared == {"tile_url_template": None, "tile_attribution": None, "version": 2}
+    assert office.call("GET", "/settings", headers=office.as_user(TECH_1)).status == 403

@@ -31,6 +31,7 @@ ADMIN_ONLY = {
     ("booking", "PUT", "/settings"),
     ("booking", "GET", "/lead-receivers"),
     ("booking", "PUT", "/lead-receivers"),
+    ("dispatch", "PUT", "/settings"),
     ("dispatch", "GET", "/users"),
     ("dispatch", "POST", "/users/{user_id}/deactivate"),
     ("dispatch", "POST", "/users/{user_id}/reactivate"),

@@ -311,6 +311,7 @@ function render() {
     (control || card)?.focus();
   }
   document.body.dataset.ready = "true";
+  document.dispatchEvent(new CustomEvent("board:render", { detail: feed })); // the map panel (map.js)
 }
 
 async function show(date) {

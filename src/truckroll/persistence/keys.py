@@ -180,6 +180,7 @@ def crew_sk(crew_id: str) -> str:
 AUTO_DISPATCH_SK = "AUTO_DISPATCH"
 AUTO_DISPATCH_REQUEST_SK = "AUTO_DISPATCH#REQUEST"
 AUTO_DISPATCH_ENABLED = "AUTO_DISPATCH#ENABLED"
+MAP_SETTINGS_SK = "MAP"
 
 
 def positions_pk(tenant_id: str) -> str:

@@ -79,6 +79,8 @@ ROUTE_ROLES: dict[str, dict[tuple[str, str], Rule]] = {
         ("PUT", "/jobs/{job_id}/billing"): OFFICE,
         ("PUT", "/jobs/{job_id}/auto-dispatch"): OFFICE,
         ("GET", "/jobs/{job_id}/explain"): OFFICE,
+        ("GET", "/settings"): OFFICE,  # the board map's tile server
+        ("PUT", "/settings"): ADMIN,
         ("GET", "/auto-dispatch"): OFFICE,
         ("PUT", "/auto-dispatch"): OFFICE,  # the board's auto mode, a dispatcher's control
         ("POST", "/auto-dispatch/run"): OFFICE,

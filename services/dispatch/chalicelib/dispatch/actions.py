@@ -304,13 +304,27 @@ def assign_area(
     day: date, shape: Shape, technician_id: str, force: bool, principal: Principal, dispatch: Dispatch
 ) -> list[AreaOutcome]:
     """Assign ``technician_id`` to every unassigned appointment of ``day`` whose location lies inside
-    ``shape``: one transaction per job, so each succeeds or is refused (and says why) on its own."""
+    ``shape``: one transaction per job, so each succeeds or is refused (and says why) on its own.
+    The other appointments inside (on hold, or assigned already) are reported refused with the
+    reason; canceled ones and those without coordinates are left out."""
     principal.require_office()
     board = dispatch.board.day(principal.tenant_id, day)
+    names: dict[str, str] = {}
     outcomes: list[AreaOutcome] = []
-    for entry in board.unassigned:
+    for entry in board.appointments:
         lat, lon = entry.location.lat, entry.location.lon
-        if lat is None or lon is None or not shape.contains(Point(lat, lon)):
+        if entry.canceled or lat is None or lon is None or not shape.contains(Point(lat, lon)):
+            continue
+        if entry.on_hold:
+            outcomes.append(AreaOutcome(entry.appointment_id, entry.job_id, False, "on hold"))
+            continue
+        if not entry.unassigned:
+            if not names:  # one Query, for the first appointment assigned already
+                roster = dispatch.technicians.roster(principal.tenant_id).technicians
+                names = {t.technician_id: t.name for t in roster}
+            who = ", ".join(names.get(t, t) for t in entry.technician_ids)
+            why = f"already assigned to {who}"
+            outcomes.append(AreaOutcome(entry.appointment_id, entry.job_id, False, why))
             continue
         try:
             assign(entry.job_id, entry.appointment_id, (technician_id,), force, principal, dispatch)

@@ -9,15 +9,18 @@ from typing import Protocol
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 
 from truckroll.config import DEFAULT_SOLVE_SECONDS, auto_dispatch_solve_seconds
+from truckroll.domain.map_settings import MapSettings
 from truckroll.domain.users import UserDirectory
 from truckroll.domain.windows import Clock, utc_now
 from truckroll.messaging.consumer import EventConsumer
 from truckroll.messaging.idempotency import idempotency_store
 from truckroll.messaging.outbox import OutboxRelay
 from truckroll.messaging.sqs import OutboundMessage, Publisher, SqsPublisher
+from truckroll.persistence import keys
 from truckroll.persistence.autodispatch import DynamoAutoDispatchRepository
 from truckroll.persistence.board import DynamoBoardRepository
 from truckroll.persistence.core import DynamoCoreUnitOfWork
+from truckroll.persistence.documents import DynamoDocuments
 from truckroll.persistence.job_notes import DynamoJobNotesRepository
 from truckroll.persistence.photo_store import PhotoStore, S3PhotoStore
 from truckroll.persistence.ports import BoardRepository
@@ -47,6 +50,7 @@ class Dispatch:
     notes: DynamoJobNotesRepository
     photos: PhotoStore
     users: UserDirectory
+    map_settings: DynamoDocuments[MapSettings]
     solve_seconds: float = DEFAULT_SOLVE_SECONDS
 
 
@@ -82,6 +86,7 @@ def bootstrap(
             notes=DynamoJobNotesRepository(),
             photos=photos or S3PhotoStore.from_environment(),
             users=DynamoUserDirectory(),
+            map_settings=DynamoDocuments(MapSettings, keys.MAP_SETTINGS_SK, MapSettings),
             solve_seconds=auto_dispatch_solve_seconds(),
         )
     )
