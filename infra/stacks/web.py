@@ -52,9 +52,24 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 HSTS_MAX_AGE = cdk.Duration.days(365)
 # Drops the path's first segment (the service): the behaviours that run it match only
-# ``/<service>/*``, and each origin's path is its API's stage.
+# ``/<service>/*``, and each origin's path is its API's stage. A browser opening a customer's
+# tracking link (a GET asking for HTML) is sent to the tracking page instead, which then reads the
+# same link as JSON, as the local gateway serves ``track.html`` for that request.
 STRIP_SERVICE_SEGMENT = """function handler(event) {
   var request = event.request;
+  var link = request.uri.match(/^\\/tracking\\/links\\/([A-Za-z0-9_-]+)$/);
+  var accept = request.headers && request.headers.accept ? request.headers.accept.value : "";
+  if (link && request.method === "GET" && accept.indexOf("text/html") !== -1) {
+    return {
+      statusCode: 302,
+      statusDescription: "Found",
+      headers: {
+        location: {value: "/web/track.html?token=" + link[1]},
+        "cache-control": {value: "no-store"},
+        "referrer-policy": {value: "no-referrer"}
+      }
+    };
+  }
   request.uri = request.uri.replace(/^\\/[^\\/]+/, "") || "/";
   return request;
 }

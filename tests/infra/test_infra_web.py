@@ -163,16 +163,48 @@ def test_each_api_origin_is_that_service_stacks_rest_api(assembly: Assembly, web
         assert exports[imported] == {"Ref": "RestAPI"}
 
 
-def test_the_function_drops_only_the_service_segment() -> None:
-    """The CloudFront Function's rewrite, run as CloudFront runs it (JavaScript, by node)."""
+def _run_function(events: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The CloudFront Function run as CloudFront runs it (JavaScript, by node)."""
     node = shutil.which("node")
     assert node is not None, "node runs the CDK; it runs this function too"
-    script = (
-        STRIP_SERVICE_SEGMENT
-        + """
-const cases = ["/dispatch/board", "/tracking/links/abc", "/booking/", "/notify"];
-console.log(JSON.stringify(cases.map((uri) => handler({request: {uri}}).uri)));
-"""
+    script = STRIP_SERVICE_SEGMENT + (
+        f"const events = {json.dumps(events)};\n"
+        "console.log(JSON.stringify(events.map((event) => handler(event))));\n"
     )
     result = subprocess.run([node, "-e", script], capture_output=True, text=True, check=True)
-    assert json.loads(result.stdout) == ["/board", "/links/abc", "/", "/"]
+    answers: list[dict[str, object]] = json.loads(result.stdout)
+    return answers
+
+
+def _viewer(uri: str, method: str = "GET", accept: str | None = None) -> dict[str, object]:
+    headers = {} if accept is None else {"accept": {"value": accept}}
+    return {"request": {"uri": uri, "method": method, "headers": headers}}
+
+
+def test_the_function_drops_only_the_service_segment() -> None:
+    cases = ["/dispatch/board", "/tracking/links/abc", "/booking/", "/notify"]
+    answers = _run_function([_viewer(uri, accept="application/json") for uri in cases])
+    assert [answer["uri"] for answer in answers] == ["/board", "/links/abc", "/", "/"]
+
+
+def test_a_browser_opening_a_tracking_link_is_sent_to_the_tracking_page() -> None:
+    html = "text/html,application/xhtml+xml,*/*;q=0.8"
+    page, as_json, posted, deeper = _run_function(
+        [
+            _viewer("/tracking/links/Zq3-x_9", accept=html),
+            _viewer("/tracking/links/Zq3-x_9", accept="application/json"),
+            _viewer("/tracking/links/Zq3-x_9", method="POST", accept=html),
+            _viewer("/tracking/links/Zq3-x_9/more", accept=html),
+        ]
+    )
+    assert page["statusCode"] == 302
+    assert page["headers"] == {
+        "location": {"value": "/web/track.html?token=Zq3-x_9"},
+        "cache-control": {"value": "no-store"},
+        "referrer-policy": {"value": "no-referrer"},
+    }
+    assert [answer["uri"] for answer in (as_json, posted, deeper)] == [
+        "/links/Zq3-x_9",
+        "/links/Zq3-x_9",
+        "/links/Zq3-x_9/more",
+    ]
