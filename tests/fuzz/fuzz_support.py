@@ -35,7 +35,8 @@ BANNER = re.compile(r"Truckroll is running on (http://\S+)")
 class FuzzTarget:
     base_url: str
     token: str
-    # One entry per seeded appointment: path parameter name -> a value that names a real record.
+    # One entry per seeded appointment: path parameter name -> a value that names a real record (the
+    # first one is dispatched and has a customer tracking link: ``token``).
     records: list[dict[str, str]] = field(default_factory=list)
 
     def auth_headers(self) -> dict[str, str]:
@@ -58,6 +59,29 @@ def _get(target: FuzzTarget, path: str) -> Any:
     response = requests.get(f"{target.base_url}{path}", headers=target.auth_headers(), timeout=30)
     response.raise_for_status()
     return response.json()
+
+
+def _post(target: FuzzTarget, path: str, body: dict[str, Any] | None = None) -> requests.Response:
+    return requests.post(f"{target.base_url}{path}", json=body, headers=target.auth_headers(), timeout=30)
+
+
+def _tracking_link(target: FuzzTarget, record: dict[str, str]) -> str | None:
+    """A customer tracking link to ``record``'s appointment, dispatched to its technician for it.
+    None when a stack already fuzzed has moved that appointment on (assigned, canceled...)."""
+    appointment = f"/dispatch/jobs/{record['job_id']}/appointments/{record['appointment_id']}"
+    technician = record["technician_id"]
+    if not _post(target, f"{appointment}/assign", {"technician_ids": [technician]}).ok:
+        return None
+    if not _post(target, f"{appointment}/dispatch", {"technician_id": technician}).ok:
+        return None
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:  # 409 until tracking has consumed the dispatch
+        link = _post(target, f"/tracking/appointments/{record['appointment_id']}/links")
+        if link.status_code == 201:
+            token: str = link.json()["token"]
+            return token
+        time.sleep(0.5)
+    raise AssertionError(f"no tracking link for the dispatched appointment {record['appointment_id']}")
 
 
 def _demo_day(target: FuzzTarget, jobs: int) -> tuple[date, list[dict[str, Any]]]:
@@ -90,6 +114,9 @@ def _records(target: FuzzTarget, jobs: int) -> list[dict[str, str]]:
                 "day": day.isoformat(),
             }
         )
+    link = _tracking_link(target, records[0])
+    if link is not None:
+        records[0]["token"] = link
     return records
 
 

@@ -4,10 +4,10 @@ stack ``make run`` serves: no answer is a server error, and every answer is one 
 
 Operations come from the specs as they are, so a new route is fuzzed as soon as it is described.
 Path parameters name a seeded demo record part of the time (a job, its appointment, its customer
-and location, a technician, the tenant, the demo day), so the handlers behind a successful lookup
-are reached too. Office routes are called as the demo company's admin; public routes
-(``security: []``: webhooks, Reserve with Google, online booking, tracking links, device fixes,
-inbound SMS) without that token, with whatever credentials the generator makes up.
+and location, a technician, the tenant, the demo day, a customer tracking link), so the handlers
+behind a successful lookup are reached too. Office routes are called as the demo company's admin;
+public routes (``security: []``: webhooks, Reserve with Google, online booking, tracking links,
+device fixes, inbound SMS) without that token, with whatever credentials the generator makes up.
 
 Two profiles, both derandomized: ``fast`` (the default, part of ``make test``: a few examples per
 operation) and ``full`` (``make fuzz``: TRUCKROLL_FUZZ_PROFILE=full, 100 examples per operation
@@ -65,11 +65,15 @@ def _schema(service: str) -> schemathesis.BaseSchema:
     def flatmap_path_parameters(
         context: schemathesis.HookContext, path_parameters: dict[str, Any] | None
     ) -> st.SearchStrategy[dict[str, Any] | None]:
-        """Half the time, the parameters a seeded record has take its values."""
-        if not path_parameters or not SEEDED or not any(name in SEEDED[0] for name in path_parameters):
+        """Half the time, the parameters a seeded record has take its values (records that have
+        all of them first: only the dispatched appointment has a tracking link)."""
+        names = set(path_parameters or ())
+        records = [r for r in SEEDED if names <= r.keys()] or [r for r in SEEDED if names & r.keys()]
+        if not path_parameters or not records:
             return st.just(path_parameters)
-        seeded = st.sampled_from(SEEDED).map(
-            lambda record: {name: record.get(name, value) for name, value in path_parameters.items()}
+        generated = path_parameters
+        seeded = st.sampled_from(records).map(
+            lambda record: {name: record.get(name, value) for name, value in generated.items()}
         )
         return st.one_of(st.just(path_parameters), seeded)
 
