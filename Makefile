@@ -11,7 +11,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run token redrive test lint typecheck unit integration contracts infra security browser chromium synth bench clean
+.PHONY: install run token redrive test lint typecheck unit integration contracts infra security browser chromium synth bench fuzz clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -66,6 +66,9 @@ test: lint typecheck chromium ## everything CI runs
 
 bench: install chromium
 	$(PY) -m bench
+
+fuzz: install ## Schemathesis, 100 examples per operation, against a seeded stack (FUZZ_URL= one already running)
+	TRUCKROLL_FUZZ_PROFILE=full $(if $(FUZZ_URL),TRUCKROLL_FUZZ_URL=$(FUZZ_URL),) $(VENV)/bin/pytest -m fuzz -n auto -q tests/fuzz
 
 clean:
 	rm -rf $(VENV) $(TOOLS) infra/cdk.out .pytest_cache .mypy_cache .ruff_cache

@@ -272,7 +272,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         elapsed_ms = (time.monotonic() - started) * 1000
         logger.info("%s %s %d %.0fms", self.command, self.path, response.status, elapsed_ms)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _dispatch
+    def __getattr__(self, name: str) -> Any:
+        """Every method (GET, TRACE, QUERY...) goes to the gateway, which answers 405 with ``Allow``
+        for one a route lacks, where http.server would send a 501 HTML page."""
+        if name.startswith("do_"):
+            return self._dispatch
+        raise AttributeError(name)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Requests are logged by :meth:`_dispatch`, with their duration."""

@@ -324,6 +324,8 @@ def test_settings_and_toggles_are_for_the_office_and_bad_values_are_refused(loca
     for body, field in [
         ({"enabled": True, "timezone": "Mars/Olympus"}, "timezone"),
         ({"enabled": True, "business_start": "18:00", "business_end": "08:00"}, "business_end"),
+        ({"enabled": True, "business_end": 0}, "business_end"),
+        ({"enabled": True, "business_start": "07:00Z"}, "business_start"),
         ({"enabled": True, "horizon_days": 30}, "horizon_days"),
         ({"enabled": "yes"}, "enabled"),
     ]:

@@ -170,6 +170,10 @@ def test_unknown_routes_are_404_and_wrong_methods_405_problems(local_stack: Loca
     response = probe.request("DELETE", "/probe/whoami", local_stack.auth_headers())
     _assert_problem(response, 405)
     assert response.header("Allow") == "GET"
+    for method in ("TRACE", "QUERY"):
+        odd = requests.request(method, f"{probe.base_url}/probe/whoami", timeout=10)
+        assert (odd.status_code, odd.headers["Allow"]) == (405, "GET")
+        assert odd.headers["Content-Type"] == "application/problem+json"
 
 
 def test_the_http_server_serves_concurrent_requests_each_with_its_own_principal(

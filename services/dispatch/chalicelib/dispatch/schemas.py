@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import time
 from typing import Annotated, Any, Literal, TypeVar
@@ -33,12 +34,21 @@ def _iso_string(value: Any) -> Any:
     return value
 
 
+def _hh_mm_string(value: Any) -> Any:
+    """A wall-clock time as HH:MM: not a number of seconds nor a time with an offset, which pydantic
+    would turn into an aware time that the tenant's local hours cannot be compared with."""
+    if not isinstance(value, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        raise ValueError("expected a local time as HH:MM")
+    return value
+
+
 T = TypeVar("T")
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 TechnicianId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._@+-]{1,128}$")]
 TechnicianIds = Annotated[list[TechnicianId], Field(min_length=1, max_length=20)]
 Instant = Annotated[AwareDatetime, BeforeValidator(_iso_string), Field(strict=False)]
+LocalTime = Annotated[time, BeforeValidator(_hh_mm_string), Field(strict=False)]
 
 
 class Body(BaseModel):
@@ -445,8 +455,8 @@ class AutoSettingsIn(Body):
     enabled: bool
     horizon_days: int = Field(default=2, ge=1, le=7)
     timezone: str = Field(default="UTC", min_length=1, max_length=64)
-    business_start: time = Field(default=time(7), strict=False)
-    business_end: time = Field(default=time(19), strict=False)
+    business_start: LocalTime = time(7)
+    business_end: LocalTime = time(19)
     max_drive_minutes: int | None = Field(default=None, ge=1, le=600)
     job_types: list[Text] | None = Field(default=None, max_length=100)
     skill_tags: list[Text] = Field(default_factory=list, max_length=200)
