@@ -22,7 +22,7 @@ from truckroll.domain.status import OfferState
 from truckroll.domain.timeline import NonJobEvent, Shift
 from truckroll.domain.windows import Clock, TimeWindow
 from truckroll.persistence import keys
-from truckroll.persistence.board import FEED_RETENTION, change_writes
+from truckroll.persistence.board import FEED_RETENTION, change_writes, technician_change
 from truckroll.persistence.core_models import (
     AppointmentItem,
     AuditItem,
@@ -375,6 +375,10 @@ class DynamoCoreUnitOfWork:
         expires_at = self._clock() + FEED_RETENTION
         for change in changes:
             self._staged.extend(change_writes(tenant_id, change, expires_at))
+
+    def announce_technician(self, tenant_id: str, technician_id: str, day: date) -> None:
+        """Say in the day's feed that the technician's row changed (their shifts or non-job events)."""
+        self._staged.append(technician_change(tenant_id, technician_id, day, self._clock() + FEED_RETENTION))
 
     def __enter__(self) -> Self:
         return self
