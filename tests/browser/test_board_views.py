@@ -37,7 +37,9 @@ def board(company: Company, query: str = "") -> Page:
     return page
 
 
-def test_the_week_view_shows_each_days_cards_in_its_column(company: Company) -> None:
+def test_the_week_view_shows_each_days_cards_and_a_drag_moves_one_to_another_day(
+    company: Company, shot: Any
+) -> None:
     staff(company)
     today = book(company, "Dana Whitfield", 1)
     later = book(company, "Omar Haddad", 1, days=2)
@@ -54,8 +56,17 @@ def test_the_week_view_shows_each_days_cards_in_its_column(company: Company) -> 
     expect(days).to_have_count(7)
     later_day = (company.today + timedelta(days=2)).isoformat()
     expect(lane.locator(f'.day-cell[data-day="{later_day}"] .card')).to_contain_text("Omar Haddad")
+    shot(page, "week")
+
+    start = datetime.fromisoformat(stored(company, today)["start"])
+    thursday = row(page, "tech-2@demo").locator(f'.day-cell[data-day="{company.today + timedelta(days=4)}"]')
+    card(page, today["appointment_id"]).drag_to(thursday)
+    expect(thursday.locator(".card")).to_contain_text("Dana Whitfield")
+    moved = stored(company, today)
+    assert datetime.fromisoformat(moved["start"]) == start + timedelta(days=4)
+    assert [t["technician_id"] for t in moved["technicians"]] == ["tech-2@demo"]
     page.get_by_role("button", name="Day").click()
-    expect(row(page, "tech-1@demo").locator(".lane .card")).to_have_count(1)
+    expect(row(page, "tech-1@demo").locator(".lane .card")).to_have_count(0)
 
 
 def test_dragging_a_card_to_another_lane_and_time_reschedules_it(company: Company) -> None:

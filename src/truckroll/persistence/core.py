@@ -137,8 +137,11 @@ class DynamoScheduleRepository:
         return [_tech_day(tenant_id, i) for i in items]
 
     def of_date(self, tenant_id: str, day: date) -> list[TechDay]:
-        """Every technician's stored day of ``day`` (one Query on gsi1, eventually consistent)."""
-        items = TechDayItem.of_date.query(keys.tech_days_of_date_pk(tenant_id, day))
+        """Every technician's stored day of ``day`` (one Query on gsi1, eventually consistent, asking
+        only the attributes a day is made of)."""
+        items = TechDayItem.of_date.query(
+            keys.tech_days_of_date_pk(tenant_id, day), attributes_to_get=_DAY_ATTRIBUTES
+        )
         return [_tech_day(tenant_id, i) for i in items]
 
     def put(self, day: TechDay) -> None:
