@@ -23,10 +23,15 @@ TECH_POSITION = (30.27, -97.74)  # 4.3 km south of the destination: 7 minutes
 
 
 def book(
-    company: Company, customer: str, start_in_hours: int, at: tuple[float, float] = DESTINATION
+    company: Company,
+    customer: str,
+    start_in_hours: int,
+    at: tuple[float, float] = DESTINATION,
+    days: int = 0,
 ) -> dict[str, Any]:
-    """A job for today at ``at`` with one appointment starting ``start_in_hours`` after the current hour."""
-    hour = datetime.now(company.zone).replace(minute=0, second=0, microsecond=0)
+    """A job at ``at`` with one appointment starting ``start_in_hours`` after the current hour,
+    ``days`` on."""
+    hour = datetime.now(company.zone).replace(minute=0, second=0, microsecond=0) + timedelta(days=days)
     start = hour + timedelta(hours=start_in_hours)
     body = {
         "customer": {"name": customer, "phone": "+15125550142", "phone_type": "mobile"},

@@ -255,23 +255,60 @@ def test_other_dispatchers_and_the_old_technician_follow_the_change_feed(office:
     office.act(job, "assign", {"technician_ids": [TECH_1]})
     office.act(job, "reassign", {"from_technician_id": TECH_1, "to_technician_id": TECH_2})
     feed = office.call("GET", f"/board/changes?date={DAY}&cursor={cursor}").json()
-    latest = feed["changes"][-1]["appointment"]
+    latest = appointment_changes(feed)[-1]["appointment"]
     assert [t["technician_id"] for t in latest["technicians"]] == [TECH_2]
     assert feed["cursor"] > cursor
     old = office.call(
         "GET", f"/board/changes?date={DAY}&cursor={cursor}", headers=office.as_user(TECH_1)
     ).json()
-    assert [c["removed"] for c in old["changes"]] == [False, True]
+    assert [c["removed"] for c in appointment_changes(old)] == [False, True]
     new = office.call(
         "GET", f"/board/changes?date={DAY}&cursor={cursor}", headers=office.as_user(TECH_2)
     ).json()
-    assert [c["removed"] for c in new["changes"]] == [False]
+    assert [c["removed"] for c in appointment_changes(new)] == [False]
     stranger = office.as_user("tech-3@demo")
     assert (
-        office.call("GET", f"/board/changes?date={DAY}&cursor={cursor}", headers=stranger).json()["changes"]
+        appointment_changes(
+            office.call("GET", f"/board/changes?date={DAY}&cursor={cursor}", headers=stranger).json()
+        )
         == []
     )
     assert office.call("GET", f"/board/changes?date={DAY}&cursor=nope").status == 422
+
+
+def appointment_changes(feed: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in feed["changes"] if c["kind"] == "appointment"]
+
+
+def technician_rows(feed: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        c["technician"]["technician_id"]: c["technician"]
+        for c in feed["changes"]
+        if c["kind"] == "technician"
+    }
+
+
+def test_the_change_feed_carries_technicians_rows(office: Office) -> None:
+    """Shifts and non-job events on the day's feed, profiles on every day's: open boards redraw the
+    technician's row; a technician reads only their own."""
+    cursor = office.board()["cursor"]
+    shift = {"start": f"{DAY}T08:00:00+00:00", "end": f"{DAY}T16:00:00+00:00"}
+    assert office.call("POST", f"/technicians/{TECH_1}/shifts", shift).status == 201
+    lunch = {"type": "lunch", "start": f"{DAY}T12:00:00+00:00", "end": f"{DAY}T12:30:00+00:00"}
+    assert office.call("POST", f"/technicians/{TECH_2}/events", lunch).status == 201
+    office.hire("tech-3@demo")
+    rows = technician_rows(office.call("GET", f"/board/changes?date={DAY}&cursor={cursor}").json())
+    assert [s["start"] for s in rows[TECH_1]["shifts"]] == [shift["start"]]
+    assert [e["type"] for e in rows[TECH_2]["events"]] == ["lunch"]
+    assert (rows["tech-3@demo"]["name"], rows["tech-3@demo"]["shifts"]) == ("tech-3", [])
+    next_day = date.fromordinal(DAY.toordinal() + 1)
+    other = technician_rows(office.call("GET", f"/board/changes?date={next_day}&cursor={cursor}").json())
+    assert "tech-3@demo" in other  # a profile shows on every day
+    assert all(row["shifts"] == [] for row in other.values())  # the shift is not that day's
+    own = office.call(
+        "GET", f"/board/changes?date={DAY}&cursor={cursor}", headers=office.as_user(TECH_1)
+    ).json()
+    assert list(technician_rows(own)) == [TECH_1]
 
 
 def test_batch_assign_inside_a_circle_rectangle_or_polygon(office: Office) -> None:

@@ -15,7 +15,8 @@ from truckroll.domain.jobs import Priority
 from truckroll.domain.places import Place
 from truckroll.domain.status import AppointmentStatus, JobStatus
 from truckroll.domain.windows import TimeWindow, utc_now
-from truckroll.persistence.board import DynamoBoardRepository, entry_item
+from truckroll.persistence import keys
+from truckroll.persistence.board import DynamoBoardRepository, entry_data, entry_item
 from truckroll.persistence.core_models import BoardEntryItem
 from truckroll_local.stack import LocalStack
 
@@ -107,3 +108,15 @@ def test_a_days_board_costs_the_same_with_a_year_of_history(
         local_stack, long, f"/board/week?start={(DAY - timedelta(days=6)).isoformat()}", requests_made
     )
     assert week == Counter({"Query": 15}) + AUTHORIZED
+
+
+def test_entries_stored_field_by_field_are_still_read(local_stack: LocalStack) -> None:
+    """A day holding entries written before each carried its JSON reads them from their fields."""
+    tenant = f"t-{uuid.uuid4().hex[:10]}"
+    new, old = _entry(tenant, DAY, 0), _entry(tenant, DAY, 1)
+    board = DynamoBoardRepository(utc_now)
+    board.put_new(new)
+    BoardEntryItem(
+        pk=keys.board_pk(tenant, DAY), sk=keys.appointment_sk(old.appointment_id), **entry_data(old)
+    ).save()
+    assert board.day(tenant, DAY).appointments == (new, old)

@@ -119,11 +119,17 @@ def test_a_silent_device_is_flagged_on_the_board_until_it_sends_again(
     post_fix(local_stack, customer, now - timedelta(minutes=20))
     day = local.date().isoformat()
     assert _row(local_stack, customer, day)["alerts"] == []
+    cursor = local_stack.request("GET", f"/dispatch/board?date={day}", customer.office).json()["cursor"]
 
     sweep = HandlerRef(local_stack.apps["tracking"], "sweep_silent_devices")
     sweep.invoke(scheduled_event("arn:aws:events:us-east-1:123456789012:rule/sweep", time.time()))
     local_stack.drain()
     assert _row(local_stack, customer, day)["alerts"] == ["gps_silent"]
+    changes = local_stack.request(
+        "GET", f"/dispatch/board/changes?date={day}&cursor={cursor}", customer.office
+    ).json()["changes"]
+    rows = [c["technician"] for c in changes if c["kind"] == "technician"]
+    assert [(r["technician_id"], r["alerts"]) for r in rows] == [(TECH, ["gps_silent"])]
     silent = [e for e in observed(customer.tenant) if e["event_type"] == "tracking.device_silent"]
     assert [e["data"]["technician_id"] for e in silent] == [TECH]
     other_day = (local.date() + timedelta(days=1)).isoformat()

@@ -15,12 +15,13 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
-from truckroll.domain.board import BoardAppointment, BoardChange, BoardDay
+from truckroll.domain.board import BoardAppointment, BoardDay
 from truckroll.domain.customers import Customer, Location, name_words
 from truckroll.domain.events import DomainEvent
 from truckroll.domain.jobs import Job
 from truckroll.domain.leads import Lead, LeadStatus
 from truckroll.messaging.sqs import OutboundMessage
+from truckroll.persistence.board import FeedPage
 from truckroll.persistence.customers import CustomerMatch, CustomerRecord
 from truckroll.persistence.writes import StaleRead
 
@@ -174,8 +175,8 @@ class FakeBoard:
     def put(self, entry: BoardAppointment) -> None:
         self.entries[(entry.tenant_id, entry.day, entry.appointment_id)] = entry
 
-    def changes(self, tenant_id: str, day: date, cursor: str) -> tuple[list[tuple[str, BoardChange]], str]:
-        return [], cursor
+    def changes(self, tenant_id: str, day: date, cursor: str) -> FeedPage:
+        return FeedPage([], [], cursor)
 
     def day(self, tenant_id: str, day: date) -> BoardDay:
         found = [e for (t, d, _), e in self.entries.items() if t == tenant_id and d == day]

@@ -6,10 +6,11 @@
 // technician (POST /dispatch/board/assign-area); the form beside the map does the same from the
 // keyboard for everything in view.
 //
-// The board hands over its state with a "board:render" event on document after each render; its
-// detail is the board's DayFeed (date, technicians, sorted(), refresh()).
+// The board hands over what it shows with a "board:entries" event on document after each redraw
+// (see web/js/board.js); in the week view the map shows the first day, the one areas assign on.
 import { announce, api, clock, label, windowText } from "./api.js";
-import { isCanceled, isOnHold, isUnassigned, technicianIds } from "./feed.js";
+import { refreshBoard } from "./board.js";
+import { boardDay, isCanceled, isOnHold, isUnassigned, technicianIds } from "./feed.js";
 
 const TILE = 256;
 const MIN_ZOOM = 2;
@@ -117,7 +118,7 @@ class MapPanel {
   constructor(panel, toggle) {
     this.panel = panel;
     this.toggle = toggle;
-    this.feed = null;
+    this.entries = null; // the board's currentEntries()
     this.view = { ...DEFAULT_VIEW };
     this.moved = false;
     this.positions = [];
@@ -137,9 +138,9 @@ class MapPanel {
     this.busy = false;
     this.build();
     toggle.addEventListener("click", () => this.setOpen(panel.hidden));
-    document.addEventListener("board:render", (event) => {
-      if (event.detail.date !== this.feed?.date) this.fitted = false; // another day: show all of it
-      this.feed = event.detail;
+    document.addEventListener("board:entries", (event) => {
+      if (event.detail.days[0] !== this.day()) this.fitted = false; // another day: show all of it
+      this.entries = event.detail;
       if (!this.panel.hidden) this.render();
     });
     window.addEventListener("resize", () => this.panel.hidden || this.render());
@@ -495,12 +496,18 @@ class MapPanel {
 
   // -- what is shown ---------------------------------------------------------------------------------
 
+  day() {
+    return this.entries?.days[0];
+  }
+
   appointments() {
-    return (this.feed?.sorted() ?? []).filter((a) => !isCanceled(a) && located(a));
+    return (this.entries?.appointments ?? []).filter(
+      (a) => !isCanceled(a) && located(a) && boardDay(a) === this.day(),
+    );
   }
 
   technicianName(id) {
-    return this.feed?.technicians.find((t) => t.technician_id === id)?.name ?? id;
+    return this.entries?.technicians.find((t) => t.technician_id === id)?.name ?? id;
   }
 
   describe(appointment) {
@@ -691,7 +698,7 @@ class MapPanel {
 
   /** The technicians to pick from, rebuilt only when they change (an open list stays open). */
   renderTechnicianChoices() {
-    const technicians = (this.feed?.technicians ?? []).filter((t) => t.active !== false);
+    const technicians = (this.entries?.technicians ?? []).filter((t) => t.active !== false);
     const key = JSON.stringify(technicians.map((t) => [t.technician_id, t.name]));
     if (key === this.technicianKey) return;
     this.technicianKey = key;
@@ -724,13 +731,13 @@ class MapPanel {
   }
 
   async assign() {
-    if (!this.feed || !this.technician.value || this.busy) return; // one request at a time
+    if (!this.entries || !this.technician.value || this.busy) return; // one request at a time
     const name = this.technicianName(this.technician.value);
     let answer;
     this.busy = true;
     try {
       answer = await api("POST", "/dispatch/board/assign-area", {
-        date: this.feed.date,
+        date: this.day(),
         technician_id: this.technician.value,
         shape: this.chosenShape(),
         force: this.force.checked,
@@ -744,7 +751,7 @@ class MapPanel {
     const assigned = answer.results.filter((r) => r.assigned);
     const refused = answer.results.filter((r) => !r.assigned);
     const who = (result) => {
-      const appointment = this.feed.appointments.get(result.appointment_id);
+      const appointment = this.entries.appointments.find((a) => a.appointment_id === result.appointment_id);
       return appointment ? `${appointment.customer.name} (${appointment.job_type})` : result.appointment_id;
     };
     const summary = html("p", {}, answer.results.length
@@ -758,7 +765,7 @@ class MapPanel {
     list.append(...items);
     this.results.classList.remove("error");
     this.results.replaceChildren(summary, list);
-    await this.feed.refresh();
+    await refreshBoard();
   }
 }
 

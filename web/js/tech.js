@@ -1,7 +1,7 @@
 // The technician's day: today's appointments, their own progress, each job's notes, photos and
 // follow-up bookings, and location fixes while on shift.
 import { announce, api, clock, label, localToday, requireSession, signOut, windowText } from "./api.js";
-import { DayFeed, isCanceled, technicianIds } from "./feed.js";
+import { BoardFeed, isCanceled, technicianIds } from "./feed.js";
 import { jobPanel } from "./job.js";
 
 const FIX_EVERY_MS = 15000;
@@ -84,7 +84,7 @@ let watch = null;
 let lastSent = 0;
 
 function onShiftNow() {
-  const row = feed.technicians.find((t) => t.technician_id === me.sub);
+  const row = feed.row(feed.date, me.sub);
   const now = Date.now();
   return (row?.shifts ?? []).some(
     (s) => s.kind !== "time_off" && Date.parse(s.start) <= now && now < Date.parse(s.end),
@@ -137,7 +137,8 @@ function toggleSharing() {
 
 share.addEventListener("change", toggleSharing);
 
-const feed = new DayFeed(
+const feed = new BoardFeed(
+  "day",
   new URLSearchParams(location.search).get("date") || localToday(),
   render,
   (error) => announce(message, `Updates paused: ${error.message}`, true),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -23,7 +24,7 @@ from truckroll.domain.places import Place
 from truckroll.domain.status import AppointmentStatus, JobStatus
 from truckroll.domain.windows import Clock, TimeWindow
 from truckroll.persistence import keys
-from truckroll.persistence.core_models import BoardEntryItem, FeedItem
+from truckroll.persistence.core_models import BoardEntryItem, CoreItem, FeedItem, TechnicianChangeItem
 from truckroll.persistence.writes import Write
 
 FEED_RETENTION = timedelta(days=3)
@@ -102,19 +103,27 @@ def entry_from(data: Mapping[str, Any]) -> BoardAppointment:
     )
 
 
-def entry_item(entry: BoardAppointment) -> BoardEntryItem:
+def entry_item(entry: BoardAppointment, data: str | None = None) -> BoardEntryItem:
+    """The stored entry; ``data`` is its JSON when the caller has it already."""
     return BoardEntryItem(
         pk=keys.board_pk(entry.tenant_id, entry.day),
         sk=keys.appointment_sk(entry.appointment_id),
-        **entry_data(entry),
+        tenant_id=entry.tenant_id,
+        appointment_id=entry.appointment_id,
+        entry=data if data is not None else json.dumps(entry_data(entry)),
     )
+
+
+def _stored_entry(item: BoardEntryItem) -> BoardAppointment:
+    return entry_from(json.loads(item.entry) if item.entry is not None else item.attribute_values)
 
 
 def change_writes(tenant_id: str, change: BoardChange, expires_at: datetime) -> tuple[Write, Write]:
     """The writes of one board change: the entry put on (or deleted from) its day, and the feed item."""
     entry = change.entry
+    data = json.dumps(entry_data(entry)) if entry is not None else None
     board = (
-        Write("put", entry_item(entry))
+        Write("put", entry_item(entry, data))
         if entry is not None
         else Write(
             "delete",
@@ -128,11 +137,36 @@ def change_writes(tenant_id: str, change: BoardChange, expires_at: datetime) -> 
         sk=str(ULID()),
         tenant_id=tenant_id,
         appointment_id=change.appointment_id,
-        entry=json.dumps(entry_data(entry)) if entry is not None else None,
+        entry=data,
         previous_technician_ids=list(change.previous_technician_ids),
         expires_at=expires_at,
     )
     return board, Write("put", feed)
+
+
+def technician_change(tenant_id: str, technician_id: str, day: date | None, expires_at: datetime) -> Write:
+    """The feed item saying a technician's row changed: their shifts or events of ``day``, or (day
+    None) their profile or device health, which every day's row shows."""
+    return Write(
+        "put",
+        TechnicianChangeItem(
+            pk=keys.feed_pk(tenant_id, day) if day is not None else keys.technicians_feed_pk(tenant_id),
+            sk=str(ULID()),
+            tenant_id=tenant_id,
+            technician_id=technician_id,
+            expires_at=expires_at,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    """A read of a day's feed: the appointments' changes and the technicians whose rows changed,
+    each with its change id, and the cursor to ask with next time."""
+
+    changes: list[tuple[str, BoardChange]]
+    technicians: list[tuple[str, str]]
+    cursor: str
 
 
 def cursor_at(instant: datetime) -> str:
@@ -162,25 +196,39 @@ class DynamoBoardRepository:
         feed.item.save()
 
     def day(self, tenant_id: str, day: date) -> BoardDay:
-        items = BoardEntryItem.query(keys.board_pk(tenant_id, day), consistent_read=True)
+        """The day's entries: one Query asking only for each entry's JSON (a second one, asking for
+        everything, when the day holds entries stored before they carried it)."""
+        pk = keys.board_pk(tenant_id, day)
+        wanted = [BoardEntryItem.entry.attr_name]
+        items = list(BoardEntryItem.query(pk, consistent_read=True, attributes_to_get=wanted))
+        if any(i.entry is None for i in items):
+            items = list(BoardEntryItem.query(pk, consistent_read=True))
         entries = sorted(
-            (entry_from(i.attribute_values) for i in items),
+            (_stored_entry(i) for i in items),
             key=lambda e: (e.scheduled.start, e.appointment_id),
         )
         return BoardDay(day=day, appointments=tuple(entries))
 
-    def changes(self, tenant_id: str, day: date, cursor: str) -> tuple[list[tuple[str, BoardChange]], str]:
-        """The day's changes from a little before ``cursor`` (see the module notes), with their
-        ids, and the cursor to ask with next time."""
+    def changes(self, tenant_id: str, day: date, cursor: str) -> FeedPage:
+        """The day's changes and the technicians' from a little before ``cursor`` (see the module
+        notes): two Queries, the day's feed and the technicians' feed."""
         since = cursor_at(ULID.from_str(cursor).datetime - FEED_OVERLAP)
         now = self._clock()
         found: list[tuple[str, BoardChange]] = []
-        for item in FeedItem.query(keys.feed_pk(tenant_id, day), FeedItem.sk > since, consistent_read=True):
-            if item.expires_at <= now:
+        technicians: list[tuple[str, str]] = []
+        day_feed = CoreItem.query(keys.feed_pk(tenant_id, day), CoreItem.sk > since, consistent_read=True)
+        tech_feed = TechnicianChangeItem.query(
+            keys.technicians_feed_pk(tenant_id), TechnicianChangeItem.sk > since, consistent_read=True
+        )
+        for item in [*day_feed, *tech_feed]:
+            if not isinstance(item, FeedItem | TechnicianChangeItem) or item.expires_at <= now:
                 continue  # DynamoDB deletes expired items late (moto never does)
+            if isinstance(item, TechnicianChangeItem):
+                technicians.append((item.sk, item.technician_id))
+                continue
             entry = entry_from(json.loads(item.entry)) if item.entry else None
             found.append(
                 (item.sk, BoardChange(day, item.appointment_id, entry, tuple(item.previous_technician_ids)))
             )
-        latest = max([cursor, *(sk for sk, _ in found)])
-        return found, latest
+        latest = max([cursor, *(sk for sk, _ in found), *(sk for sk, _ in technicians)])
+        return FeedPage(found, technicians, latest)

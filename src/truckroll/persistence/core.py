@@ -23,7 +23,7 @@ from truckroll.domain.status import OfferState
 from truckroll.domain.timeline import NonJobEvent, Shift
 from truckroll.domain.windows import Clock, TimeWindow
 from truckroll.persistence import keys
-from truckroll.persistence.board import FEED_RETENTION, change_writes
+from truckroll.persistence.board import FEED_RETENTION, change_writes, technician_change
 from truckroll.persistence.core_models import (
     AppointmentItem,
     AuditItem,
@@ -152,8 +152,11 @@ class DynamoScheduleRepository:
         return [_tech_day(tenant_id, i) for i in items]
 
     def of_date(self, tenant_id: str, day: date) -> list[TechDay]:
-        """Every technician's stored day of ``day`` (one Query on gsi1, eventually consistent)."""
-        items = TechDayItem.of_date.query(keys.tech_days_of_date_pk(tenant_id, day))
+        """Every technician's stored day of ``day`` (one Query on gsi1, eventually consistent, asking
+        only the attributes a day is made of)."""
+        items = TechDayItem.of_date.query(
+            keys.tech_days_of_date_pk(tenant_id, day), attributes_to_get=_DAY_ATTRIBUTES
+        )
         return [_tech_day(tenant_id, i) for i in items]
 
     def put(self, day: TechDay) -> None:
@@ -390,6 +393,10 @@ class DynamoCoreUnitOfWork:
         expires_at = self._clock() + FEED_RETENTION
         for change in changes:
             self._staged.extend(change_writes(tenant_id, change, expires_at))
+
+    def announce_technician(self, tenant_id: str, technician_id: str, day: date) -> None:
+        """Say in the day's feed that the technician's row changed (their shifts or non-job events)."""
+        self._staged.append(technician_change(tenant_id, technician_id, day, self._clock() + FEED_RETENTION))
 
     def __enter__(self) -> Self:
         return self

@@ -180,25 +180,30 @@ class OutboxItem(CoreItem, discriminator="outbox"):
 
 
 class BoardEntryItem(CoreItem, discriminator="board_entry"):
+    """One appointment on a day's board: ``entry`` is the whole entry as JSON, so the day's Query
+    asks for that one attribute. Entries stored before it held each field in an attribute of its own
+    (the nullable ones below); they are read that way until their next change rewrites them."""
+
     appointment_id = UnicodeAttribute()
-    job_id = UnicodeAttribute()
-    start = UnicodeAttribute()
-    end = UnicodeAttribute()
-    window_start = UnicodeAttribute()
-    window_end = UnicodeAttribute()
-    status = UnicodeAttribute()
-    job_status = UnicodeAttribute()
-    customer_name = UnicodeAttribute()
-    job_type = UnicodeAttribute()
+    entry = UnicodeAttribute(null=True)
+    job_id = UnicodeAttribute(null=True)
+    start = UnicodeAttribute(null=True)
+    end = UnicodeAttribute(null=True)
+    window_start = UnicodeAttribute(null=True)
+    window_end = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    job_status = UnicodeAttribute(null=True)
+    customer_name = UnicodeAttribute(null=True)
+    job_type = UnicodeAttribute(null=True)
     business_unit = UnicodeAttribute(null=True)
-    summary = UnicodeAttribute()
-    priority = UnicodeAttribute()
+    summary = UnicodeAttribute(null=True)
+    priority = UnicodeAttribute(null=True)
     tags = _strings()
-    street = UnicodeAttribute()
-    city = UnicodeAttribute()
-    state = UnicodeAttribute()
-    postal_code = UnicodeAttribute()
-    verified = BooleanAttribute()
+    street = UnicodeAttribute(null=True)
+    city = UnicodeAttribute(null=True)
+    state = UnicodeAttribute(null=True)
+    postal_code = UnicodeAttribute(null=True)
+    verified = BooleanAttribute(null=True)
     lat = NumberAttribute(null=True)
     lon = NumberAttribute(null=True)
     technician_ids = _strings()
@@ -214,6 +219,14 @@ class FeedItem(CoreItem, discriminator="board_change"):
     appointment_id = UnicodeAttribute()
     entry = UnicodeAttribute(null=True)
     previous_technician_ids = _strings()
+    expires_at = TTLAttribute()
+
+
+class TechnicianChangeItem(CoreItem, discriminator="technician_change"):
+    """A technician's row on the board changed: on one day's feed for their shifts and non-job
+    events, on the technicians' feed for their profile and device health (every day's row)."""
+
+    technician_id = UnicodeAttribute()
     expires_at = TTLAttribute()
 
 

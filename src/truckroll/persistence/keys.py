@@ -22,7 +22,10 @@ Core table (single-table design; booking and dispatch):
   appointment        pk T#{tenant}#JOB#{job_id}          sk APPT#{appointment_id}
   outbox item        pk T#{tenant}#OUTBOX#{event_id}     sk OUTBOX         (TTL expires_at)
   board entry        pk T#{tenant}#BOARD#{yyyy-mm-dd}    sk APPT#{appointment_id}
-  board change       pk T#{tenant}#FEED#{yyyy-mm-dd}     sk {ulid}          (TTL expires_at)
+  board change       pk T#{tenant}#FEED#{yyyy-mm-dd}     sk {ulid}          (TTL expires_at; an
+                     appointment's change, or a technician's shifts or events that day)
+  technician change  pk T#{tenant}#FEED#TECHNICIANS      sk {ulid}          (TTL expires_at; a
+                     profile or device health: every day's row)
   audit entry        pk T#{tenant}#JOB#{job_id}#AUDIT    sk {event_id}      (event ids are ULIDs)
   job note           pk T#{tenant}#JOB#{job_id}#FILES    sk NOTE#{note_id}  (ULIDs: oldest first)
   job photo          pk T#{tenant}#JOB#{job_id}#FILES    sk PHOTO#{photo_id}
@@ -135,6 +138,10 @@ def board_pk(tenant_id: str, day: date) -> str:
 
 def feed_pk(tenant_id: str, day: date) -> str:
     return f"{tenant_prefix(tenant_id)}#FEED#{day.isoformat()}"
+
+
+def technicians_feed_pk(tenant_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#FEED#TECHNICIANS"
 
 
 def audit_pk(tenant_id: str, job_id: str) -> str:

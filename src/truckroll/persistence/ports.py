@@ -16,6 +16,7 @@ from truckroll.domain.projects import Project, ProjectJob
 from truckroll.domain.reservations import Reservation
 from truckroll.domain.schedule import TechDay
 from truckroll.domain.technicians import Technician
+from truckroll.persistence.board import FeedPage
 from truckroll.persistence.customers import CustomerMatch, CustomerRecord
 
 
@@ -75,7 +76,7 @@ class BoardRepository(Protocol):
 
     def day(self, tenant_id: str, day: date) -> BoardDay: ...
 
-    def changes(self, tenant_id: str, day: date, cursor: str) -> tuple[list[tuple[str, BoardChange]], str]:
+    def changes(self, tenant_id: str, day: date, cursor: str) -> FeedPage:
         """The day's changes near and after ``cursor`` with their ids, and the next cursor."""
         ...
 

@@ -11,15 +11,16 @@ from datetime import UTC, datetime
 
 from pydantic import TypeAdapter
 from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
 
 from truckroll.domain.places import Place
 from truckroll.domain.technicians import Technician, TechnicianRole
+from truckroll.domain.windows import Clock, utc_now
 from truckroll.persistence import keys
+from truckroll.persistence.board import FEED_RETENTION, technician_change
 from truckroll.persistence.core_models import CoreItem, TechnicianItem
+from truckroll.persistence.writes import StaleRead, Write, transact
 
 _HOME = TypeAdapter(Place)
-CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 class GpsHealthItem(CoreItem, discriminator="gps_health"):
@@ -41,8 +42,17 @@ class Roster:
 
 
 class DynamoTechnicianRepository:
+    """Profiles and device health; each change also goes to the technicians' feed in the same
+    transaction, so open boards redraw the technician's row."""
+
+    def __init__(self, clock: Clock = utc_now) -> None:
+        self._clock = clock
+
+    def _changed(self, tenant_id: str, technician_id: str) -> Write:
+        return technician_change(tenant_id, technician_id, None, self._clock() + FEED_RETENTION)
+
     def put(self, technician: Technician) -> None:
-        TechnicianItem(
+        profile = TechnicianItem(
             pk=keys.technicians_pk(technician.tenant_id),
             sk=keys.technician_sk(technician.technician_id),
             tenant_id=technician.tenant_id,
@@ -54,7 +64,8 @@ class DynamoTechnicianRepository:
             skills=list(technician.skills),
             active=technician.active,
             home=_HOME.dump_json(technician.home).decode() if technician.home else None,
-        ).save()
+        )
+        transact([Write("put", profile), self._changed(technician.tenant_id, technician.technician_id)])
 
     def get(self, tenant_id: str, technician_id: str) -> Technician | None:
         try:
@@ -90,13 +101,11 @@ class DynamoTechnicianRepository:
             silent=silent,
             occurred_at=occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
         )
+        newer = GpsHealthItem.pk.does_not_exist() | (GpsHealthItem.occurred_at < item.occurred_at)
         try:
-            item.save(
-                condition=GpsHealthItem.pk.does_not_exist() | (GpsHealthItem.occurred_at < item.occurred_at)
-            )
-        except PutError as error:
-            if error.cause_response_code != CONDITION_FAILED:
-                raise
+            transact([Write("put", item, newer), self._changed(tenant_id, technician_id)])
+        except StaleRead:
+            return  # tracking said something later already
 
 
 def _technician(item: TechnicianItem) -> Technician:

@@ -66,7 +66,12 @@ def _day_view(day: date, roster: Roster, principal: Principal, dispatch: Dispatc
     with dispatch.uow() as uow:
         tech_days = {d.technician_id: d for d in uow.schedules.of_date(principal.tenant_id, day)}
     now = dispatch.clock()
-    return {**board_view(board, now), "technicians": _rows(board, roster, tech_days, now)}
+    mine: dict[str, list[str]] = {t.technician_id: [] for t in roster.technicians}
+    for entry in board.appointments:
+        for technician_id in entry.technician_ids:
+            mine.setdefault(technician_id, []).append(entry.appointment_id)
+    rows = [{**row, "appointments": mine[row["technician_id"]]} for row in _rows(day, roster, tech_days, now)]
+    return {**board_view(board, now), "technicians": rows}
 
 
 def read_board(day: date, principal: Principal, dispatch: Dispatch) -> dict[str, Any]:
@@ -87,23 +92,35 @@ def read_week(first: date, principal: Principal, dispatch: Dispatch) -> dict[str
 
 
 def read_changes(day: date, cursor: str, principal: Principal, dispatch: Dispatch) -> dict[str, Any]:
-    """Changes of the day's board since ``cursor``; a technician sees only their own appointments
-    and the removal of those taken from them."""
+    """Changes of the day's board since ``cursor``: appointments (a technician sees only their own,
+    and the removal of those taken from them) and technicians' rows (a technician only their own),
+    each row read again when it changed (then one Query and one BatchGetItem more)."""
     if not (principal.is_office or principal.role is Role.TECHNICIAN):
         raise Forbidden("this role may not read the board")
-    found, latest = dispatch.board.changes(principal.tenant_id, day, cursor)
+    page = dispatch.board.changes(principal.tenant_id, day, cursor)
     now = dispatch.clock()
     views = []
-    for change_id, change in found:
+    for change_id, change in page.changes:
         seen: BoardChange | None = change if principal.is_office else change.visible_to(principal.sub)
         if seen is not None:
             views.append(_change_view(change_id, seen, now))
-    return {"date": day.isoformat(), "changes": views, "cursor": latest}
+    latest = {technician_id: change_id for change_id, technician_id in sorted(page.technicians)}
+    if latest:
+        roster = _visible_technicians(principal, dispatch)
+        changed = replace(roster, technicians=[t for t in roster.technicians if t.technician_id in latest])
+        with dispatch.uow() as uow:
+            tech_days = uow.schedules.many(principal.tenant_id, [(t, day) for t in latest])
+        days = {d.technician_id: d for d in tech_days}
+        for row in _rows(day, changed, days, now):
+            change_id = latest[row["technician_id"]]
+            views.append({"kind": "technician", "change_id": change_id, "technician": row})
+    return {"date": day.isoformat(), "changes": views, "cursor": page.cursor}
 
 
 def _change_view(change_id: str, change: BoardChange, now: datetime) -> dict[str, Any]:
     entry = change.entry
     return {
+        "kind": "appointment",
         "change_id": change_id,
         "appointment_id": change.appointment_id,
         "removed": entry is None,
@@ -111,24 +128,20 @@ def _change_view(change_id: str, change: BoardChange, now: datetime) -> dict[str
     }
 
 
-def _rows(board: BoardDay, roster: Roster, days: dict[str, TechDay], now: datetime) -> list[dict[str, Any]]:
-    """One row per technician, with the ids of their appointments on this day in time order, their
-    shifts, their non-job events and their alerts."""
+def _rows(day: date, roster: Roster, days: dict[str, TechDay], now: datetime) -> list[dict[str, Any]]:
+    """One row per technician: their shifts, their non-job events and their alerts of ``day``."""
     rows = []
     for t in roster.technicians:
-        day = days.get(t.technician_id, TechDay(t.tenant_id, t.technician_id, board.day))
+        tech_day = days.get(t.technician_id, TechDay(t.tenant_id, t.technician_id, day))
         silent = t.technician_id in roster.gps_silent
         rows.append(
             {
                 "technician_id": t.technician_id,
                 "name": t.name,
                 "active": t.active,
-                "appointments": [
-                    a.appointment_id for a in board.appointments if t.technician_id in a.technician_ids
-                ],
-                "shifts": [shift_view(s) for s in day.shifts],
-                "events": [event_view(e) for e in day.events],
-                "alerts": list(technician_alerts(silent, working_time(day.shifts), now)),
+                "shifts": [shift_view(s) for s in tech_day.shifts],
+                "events": [event_view(e) for e in tech_day.events],
+                "alerts": list(technician_alerts(silent, working_time(tech_day.shifts), now)),
             }
         )
     return rows

@@ -75,7 +75,7 @@ def bootstrap(
     wired.append(
         Dispatch(
             board=board or DynamoBoardRepository(clock),
-            technicians=DynamoTechnicianRepository(),
+            technicians=DynamoTechnicianRepository(clock),
             uow=lambda: DynamoCoreUnitOfWork(producer=SERVICE, clock=clock),
             clock=clock,
             consumer=consumer,

@@ -35,6 +35,7 @@ def _change_days(
         updated, events = change(read)
         for day in updated:
             uow.schedules.put(day)
+            uow.announce_technician(principal.tenant_id, technician_id, day.day)
         for event in events:
             uow.publish(event)
         return updated
