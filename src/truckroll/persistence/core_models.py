@@ -16,12 +16,11 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
-from truckroll.persistence.tables import TableMeta
+from truckroll.persistence.tables import TableMeta, TableModel
 
 
-class CoreItem(Model):
+class CoreItem(TableModel):
     class Meta(metaclass=TableMeta):
         logical_table = "core"
 

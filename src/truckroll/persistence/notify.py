@@ -52,7 +52,7 @@ from truckroll.domain.notify import (
 )
 from truckroll.domain.windows import TimeWindow
 from truckroll.persistence import keys
-from truckroll.persistence.tables import TableMeta
+from truckroll.persistence.tables import TableMeta, TableModel
 
 M = TypeVar("M", bound=Model)
 CONDITION_FAILED = "ConditionalCheckFailedException"
@@ -70,7 +70,7 @@ def _utc(instant: datetime) -> str:
     return instant.astimezone(UTC).isoformat()
 
 
-class NotifyItem(Model):
+class NotifyItem(TableModel):
     class Meta(metaclass=TableMeta):
         logical_table = "notify"
 

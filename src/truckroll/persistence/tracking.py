@@ -34,7 +34,6 @@ from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, Unicode
 from pynamodb.constants import ALL_OLD, ATTRIBUTES
 from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from truckroll.domain.tracking import (
     DEFAULT_ETA_CHANGE_MINUTES,
@@ -47,7 +46,7 @@ from truckroll.domain.tracking import (
 from truckroll.domain.tracking_progress import Marks
 from truckroll.domain.windows import TimeWindow
 from truckroll.persistence.keys import tenant_prefix
-from truckroll.persistence.tables import TableMeta
+from truckroll.persistence.tables import TableMeta, TableModel
 from truckroll.persistence.tracking_history import CONDITION_FAILED, BucketedHistory, days
 
 SETTINGS_SK = "TRACKING"
@@ -113,7 +112,7 @@ def month_sk(day: date, kind: str, key: str) -> str:
     return f"{day.isoformat()}#{kind}#{key}"
 
 
-class TrackingItem(Model):
+class TrackingItem(TableModel):
     class Meta(metaclass=TableMeta):
         logical_table = "tracking"
 

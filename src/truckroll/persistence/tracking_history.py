@@ -30,12 +30,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition, size
-from pynamodb.models import Model
 
 from truckroll.domain.tracking import Fix
 from truckroll.domain.windows import TimeWindow
 from truckroll.persistence.keys import tenant_prefix
-from truckroll.persistence.tables import TableMeta
+from truckroll.persistence.tables import TableMeta, TableModel
 
 BUCKET = timedelta(minutes=10)
 DAY = timedelta(days=1)
@@ -96,7 +95,7 @@ def decode(technician_id: str, element: str) -> Fix:
     )
 
 
-class HistoryItem(Model):
+class HistoryItem(TableModel):
     """One bucket (or overflow) item of a technician's history."""
 
     class Meta(metaclass=TableMeta):

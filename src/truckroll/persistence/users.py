@@ -12,12 +12,11 @@ from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import PutError
-from pynamodb.models import Model
 
 from truckroll.auth.principal import Role
 from truckroll.domain.users import User, UserStatus
 from truckroll.persistence.keys import tenant_prefix
-from truckroll.persistence.tables import TableMeta
+from truckroll.persistence.tables import TableMeta, TableModel
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
 
@@ -30,7 +29,7 @@ def user_sk(user_id: str) -> str:
     return f"USER#{user_id}"
 
 
-class UserItem(Model):
+class UserItem(TableModel):
     class Meta(metaclass=TableMeta):
         logical_table = "users"
 
