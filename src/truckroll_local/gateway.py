@@ -12,6 +12,9 @@ own answers are RFC 9457 problems, as the gateway responses in infra render them
 ``/s3/*`` is the embedded S3, on the pages' own origin: presigned URLs for photos are signed for
 ``{gateway}/s3`` so a browser can PUT and GET them without CORS (in AWS they name S3 itself).
 
+Every answer carries ``Server-Timing: app;dur=...``, the milliseconds the stack took to make it, so a
+page's resource timings tell the server's share from the network's and the browser's.
+
 Also served: ``/health``, the issuer under ``/auth/``, the static pages of ``web/`` under ``/web/``
 (public: the APIs they call need the token) and a small index at ``/``. A browser opening a
 customer's tracking link (``GET /tracking/links/{token}`` asking for HTML) gets the tracking page,
@@ -262,9 +265,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
         except Exception:
             logger.exception("gateway failed on %s %s", self.command, self.path)
             response = problem(500, "Internal error", "The local gateway failed; see its log.")
+        handled_ms = (time.monotonic() - started) * 1000
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
+        self.send_header("Server-Timing", f"app;dur={handled_ms:.1f}")
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
         if self.command != "HEAD":

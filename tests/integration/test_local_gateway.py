@@ -195,6 +195,14 @@ def test_the_http_server_serves_concurrent_requests_each_with_its_own_principal(
     assert unauthorized.headers["Content-Type"] == "application/problem+json"
 
 
+def test_every_answer_over_http_says_how_long_the_stack_took(probe: Probe) -> None:
+    for path in ("/probe/whoami", "/nowhere", "/health"):
+        timing = requests.get(f"{probe.base_url}{path}", timeout=10).headers["Server-Timing"]
+        name, duration = timing.split(";dur=")
+        assert name == "app"
+        assert float(duration) >= 0
+
+
 def test_static_pages_are_served_from_the_web_root_only(tmp_path: Path) -> None:
     web = tmp_path / "web"
     (web / "board").mkdir(parents=True)

@@ -1,15 +1,24 @@
 """The embedded DynamoDB under concurrent writers: transactions are all-or-nothing, a refused one
-leaves neither items nor stream records behind, and stream readers keep reading after it."""
+leaves neither items nor stream records behind, and stream readers keep reading after it. Its
+Queries read only what they ask for and still answer as DynamoDB does (order, key conditions,
+pages, indexes), and the answers it writes as JSON itself are those moto's serializer would write."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from moto.core.responses import ActionContext, get_service_model
+from moto.core.serialize import get_serializer_class
+from moto.dynamodb.responses import DynamoResult
 
+from truckroll_local import moto_dynamodb
 from truckroll_local.aws import Aws
 
 pytestmark = pytest.mark.integration
@@ -84,3 +93,139 @@ def test_concurrent_conditional_transactions_have_exactly_one_winner(embedded_aw
     assert outcomes.count("TransactionCanceledException") == 99
     items = db.scan(TableName=table)["Items"]
     assert len(items) == 2  # the slot and the one winning job
+
+
+@pytest.fixture
+def indexed(embedded_aws: Aws) -> str:
+    """A table with a global secondary index (``gpk``/``gsk``), holding 5 partitions of 30 items;
+    every third item is in the index, under one of two index partitions."""
+    name = f"q-{uuid.uuid4().hex[:8]}"
+    db = embedded_aws.dynamodb()
+    db.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": attribute, "AttributeType": "S"} for attribute in ("pk", "sk", "gpk", "gsk")
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by-g",
+                "KeySchema": [
+                    {"AttributeName": "gpk", "KeyType": "HASH"},
+                    {"AttributeName": "gsk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for p in range(5):
+        for i in reversed(range(30)):  # written out of order
+            item = {"pk": {"S": f"p{p}"}, "sk": {"S": f"s{i:02d}"}}
+            if i % 3 == 0:
+                item |= {"gpk": {"S": f"g{i % 2}"}, "gsk": {"S": f"{(29 - i):02d}-{p}"}}
+            db.put_item(TableName=name, Item=item)
+    return name
+
+
+def _pages(db: Any, **query: Any) -> list[list[str]]:
+    pages, start = [], None
+    while True:
+        page = db.query(**query, **({"ExclusiveStartKey": start} if start else {}))
+        pages.append([f"{i['pk']['S']}/{i['sk']['S']}" for i in page["Items"]])
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return pages
+
+
+def test_a_query_answers_its_partition_in_key_order_page_by_page(embedded_aws: Aws, indexed: str) -> None:
+    db = embedded_aws.dynamodb()
+    partition = {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "p3"}}}
+    everything = _pages(db, TableName=indexed, **partition)
+    assert everything == [[f"p3/s{i:02d}" for i in range(30)]]
+    assert _pages(db, TableName=indexed, Limit=7, **partition) == [
+        [f"p3/s{i:02d}" for i in range(start, min(start + 7, 30))] for start in range(0, 30, 7)
+    ]
+    backwards = _pages(db, TableName=indexed, ScanIndexForward=False, Limit=20, **partition)
+    assert [key for page in backwards for key in page] == [f"p3/s{i:02d}" for i in reversed(range(30))]
+    between = db.query(
+        TableName=indexed,
+        KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :b",
+        ExpressionAttributeValues={":p": {"S": "p1"}, ":a": {"S": "s10"}, ":b": {"S": "s12"}},
+    )
+    assert [i["sk"]["S"] for i in between["Items"]] == ["s10", "s11", "s12"]
+    missing = {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "none"}}}
+    assert db.query(TableName=indexed, **missing)["Items"] == []
+
+
+def test_a_query_of_an_index_answers_across_partitions_in_the_index_order(
+    embedded_aws: Aws, indexed: str
+) -> None:
+    db = embedded_aws.dynamodb()
+    index = {
+        "TableName": indexed,
+        "IndexName": "by-g",
+        "KeyConditionExpression": "gpk = :g",
+        "ExpressionAttributeValues": {":g": {"S": "g0"}},
+    }
+    expected = sorted(
+        ((f"{(29 - i):02d}-{p}", f"p{p}/s{i:02d}") for p in range(5) for i in range(0, 30, 6)),
+        key=lambda e: e[0],
+    )
+    assert _pages(db, **index) == [[key for _, key in expected]]
+    paged = _pages(db, Limit=4, **index)
+    assert [key for page in paged for key in page] == [key for _, key in expected]
+    assert all(len(page) <= 4 for page in paged)
+
+
+def _attribute_values() -> st.SearchStrategy[dict[str, Any]]:
+    text = st.text(max_size=8)
+    number = st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str)
+    blob = st.binary(max_size=8)
+    scalars = st.one_of(
+        text.map(lambda v: {"S": v}),
+        number.map(lambda v: {"N": v}),
+        blob.map(lambda v: {"B": v}),
+        st.booleans().map(lambda v: {"BOOL": v}),
+        st.just({"NULL": True}),
+        st.lists(text, min_size=1, max_size=3, unique=True).map(lambda v: {"SS": v}),
+        st.lists(number, min_size=1, max_size=3, unique=True).map(lambda v: {"NS": v}),
+        st.lists(blob, min_size=1, max_size=3, unique=True).map(lambda v: {"BS": v}),
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3).map(lambda v: {"L": v}),
+            st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=3).map(lambda v: {"M": v}),
+        ),
+        max_leaves=8,
+    )
+
+
+_items = st.dictionaries(st.text(min_size=1, max_size=6), _attribute_values(), min_size=1, max_size=4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    operation=st.sampled_from(
+        sorted(moto_dynamodb.ITEM_OPERATIONS & {"Query", "Scan", "GetItem", "PutItem"})
+    ),
+    items=st.lists(_items, max_size=4),
+    last_key=st.one_of(st.none(), _items),
+)
+def test_item_answers_are_the_json_moto_would_have_serialized(
+    operation: str, items: list[dict[str, Any]], last_key: dict[str, Any] | None
+) -> None:
+    if operation in ("Query", "Scan"):
+        result: dict[str, Any] = {"Count": len(items), "ScannedCount": len(items), "Items": items}
+        result["LastEvaluatedKey"] = last_key
+    else:
+        result = {"Item" if operation == "GetItem" else "Attributes": items[0]} if items else {}
+    answer = DynamoResult(result)
+    model = get_service_model("dynamodb")
+    serializer = get_serializer_class("dynamodb", "json")
+    context = ActionContext(model, model.operation_model(operation), serializer, None)
+    status, headers, body = moto_dynamodb.execute_result(answer, context)
+    expected_status, expected_headers, expected_body = moto_dynamodb._serialize(answer, context)
+    assert (status, headers) == (expected_status, expected_headers)
+    assert json.loads(body) == json.loads(expected_body)
