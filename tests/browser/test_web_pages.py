@@ -249,3 +249,66 @@ def test_the_technician_writes_a_note_sends_a_photo_and_books_a_follow_up(
     photo, converted = company.call("GET", f"/dispatch/jobs/{job_id}/photos")["photos"]
     assert (photo["caption"], photo["content_type"], photo["size"]) == ("Coil", "image/png", len(png()))
     assert (converted["caption"], converted["content_type"]) == (None, "image/jpeg")
+
+
+def test_the_customer_follows_the_visit_and_the_technician_pauses_with_a_reason(
+    company: Company, shot: Any
+) -> None:
+    staff(company)
+    visit_of = book(company, "Lena Park", 1)
+    job_id, appointment_id = visit_of["job_id"], visit_of["appointment_id"]
+    path = f"/dispatch/jobs/{job_id}/appointments/{appointment_id}"
+    company.call("POST", f"{path}/assign", {"technician_ids": ["tech-1@demo"]})
+    tech = company.page_for(
+        "tech-1@demo",
+        geolocation={"latitude": TECH_POSITION[0], "longitude": TECH_POSITION[1]},
+        permissions=["geolocation"],
+        viewport={"width": 390, "height": 844},
+    )
+    tech.goto(company.url("/web/tech.html"))
+    visit = tech.locator(".visit")
+    expect(visit).to_have_count(1)
+    visit.get_by_role("button", name=re.compile("^On my way")).click()
+    expect(visit.locator(".status")).to_have_text("Dispatched")
+    company.stack.drain()
+    link = company.call("POST", f"/tracking/appointments/{appointment_id}/links", {})
+    customer = company.page_for(None, viewport={"width": 390, "height": 844})
+    customer.goto(company.url(link["path"]))
+    expect(customer.get_by_role("heading", name="Tomás is on the way")).to_be_visible()
+
+    def customer_sees(heading: str) -> None:
+        company.stack.drain()
+        customer.reload()
+        expect(customer.get_by_role("heading", name=heading)).to_be_visible()
+
+    visit.get_by_role("button", name=re.compile("^Arrived")).click()
+    expect(visit.locator(".status")).to_have_text("Working")
+    customer_sees("Tomás has arrived")
+
+    # Pausing asks why, in the visit's own form; changing one's mind leaves the visit as it was.
+    pause = visit.get_by_role("button", name=re.compile("^Pause"))
+    pause.click()
+    form = visit.locator(".pause-form")
+    expect(form.get_by_role("group", name="Why are you pausing?")).to_be_visible()
+    expect(form.get_by_label("Part needed")).to_be_focused()
+    form.get_by_role("button", name="Keep working").click()
+    expect(form).to_be_hidden()
+    expect(pause).to_be_focused()
+    tech.keyboard.press("Enter")
+    form.get_by_label("Other reason").fill("Waiting for the landlord")
+    expect(form.get_by_label("Other", exact=True)).to_be_checked()
+    form.get_by_label("Customer absent").check()
+    shot(tech, "technician-pausing")
+    form.get_by_role("button", name="Pause the visit").click()
+    expect(visit.locator(".status")).to_have_text("Paused")
+    expect(visit.locator(".pause-form")).to_be_hidden()
+    job = company.call("GET", f"/dispatch/jobs/{job_id}")
+    assert [t["pause_reason"] for t in job["appointments"][0]["technicians"]] == ["Customer absent"]
+    customer_sees("The work is paused")
+
+    visit.get_by_role("button", name=re.compile("^Arrived")).click()
+    expect(visit.locator(".status")).to_have_text("Working")
+    visit.get_by_role("button", name=re.compile("^Done")).click()
+    expect(visit.locator(".status")).to_have_text("Done")
+    customer_sees("This visit is done")
+    shot(customer, "customer-after-the-visit")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -155,11 +156,34 @@ def test_an_unverified_address_shows_the_destination_only(links: Links) -> None:
     assert (view["position"], view["distance_km"], view["eta_minutes"]) == (None, None, None)
 
 
-def test_once_the_technician_arrived_no_position_is_shown(links: Links) -> None:
+@pytest.mark.parametrize(
+    ("status", "tech"),
+    [(AppointmentStatus.WORKING, TechStatus.WORKING), (AppointmentStatus.PAUSED, TechStatus.PAUSED)],
+)
+def test_once_the_technician_arrived_their_name_is_shown_but_no_position(
+    links: Links, status: AppointmentStatus, tech: TechStatus
+) -> None:
     token = issue_link("a1", OFFICE, links)
-    links.appointments.put(appointment(AppointmentStatus.WORKING, TechStatus.WORKING))
+    at_work = appointment(status, tech)
+    links.appointments.put(replace(at_work, technicians=(TechnicianProgress("tech-1", tech, "Maria"),)))
     view = tracked_view(open_link(token.value, links))
-    assert (view["status"], view["on_the_way"], view["eta_minutes"]) == ("working", False, None)
+    assert (view["status"], view["on_the_way"]) == (status.value, False)
+    assert (view["position"], view["distance_km"], view["eta_minutes"]) == (None, None, None)
+    assert view["technician"] == {"first_name": "Maria"}
+
+
+def test_the_name_shown_is_the_technician_on_the_way_before_one_at_work(links: Links) -> None:
+    token = issue_link("a1", OFFICE, links)
+    crew = (
+        TechnicianProgress("tech-1", TechStatus.WORKING, "Maria"),
+        TechnicianProgress("tech-2", TechStatus.DISPATCHED, "Sam"),
+        TechnicianProgress("tech-3", TechStatus.ASSIGNED, "Lee"),
+    )
+    links.appointments.put(
+        replace(appointment(AppointmentStatus.DISPATCHED, TechStatus.DISPATCHED), technicians=crew)
+    )
+    view = tracked_view(open_link(token.value, links))
+    assert (view["on_the_way"], view["technician"]) == (True, {"first_name": "Sam"})
 
 
 @pytest.mark.parametrize("status", [AppointmentStatus.DONE, AppointmentStatus.CANCELED])

@@ -35,9 +35,30 @@ function address(location) {
   return [location.street, location.city, location.state, location.postal_code].filter(Boolean).join(", ");
 }
 
+// Each visit drawn, with the appointment it shows: a feed change elsewhere in the company redraws
+// nothing here, and a change to one visit redraws that one only (keeping what is typed or chosen
+// in the others). Keyboard focus stays where it was.
+let drawn = new Map();
+
 function render(feed) {
   const mine = feed.sorted().filter((a) => !isCanceled(a) && technicianIds(a).includes(me.sub));
-  list.replaceChildren(...mine.map(renderVisit));
+  const focused = document.activeElement;
+  const visits = new Map();
+  for (const appointment of mine) {
+    const shown = JSON.stringify(appointment);
+    const known = drawn.get(appointment.appointment_id);
+    visits.set(appointment.appointment_id, {
+      shown,
+      element: known?.shown === shown ? known.element : renderVisit(appointment),
+    });
+  }
+  drawn = visits;
+  const elements = [...visits.values()].map((v) => v.element);
+  const current = [...list.children];
+  if (current.length !== elements.length || current.some((element, i) => element !== elements[i])) {
+    list.replaceChildren(...elements);
+    if (focused?.isConnected && document.activeElement !== focused) focused.focus();
+  }
   document.getElementById("empty").hidden = mine.length > 0;
   document.body.dataset.ready = "true";
 }
@@ -53,21 +74,56 @@ function renderVisit(appointment) {
     `Arrive ${windowText(appointment.arrival_window)} (booked ${clock(appointment.start)}–${clock(appointment.end)})`;
   item.querySelector(".status").textContent = label(appointment.status);
   const allowed = ALLOWED[appointment.status] ?? [];
+  const pauseForm = item.querySelector(".pause-form");
   for (const button of item.querySelectorAll("button[data-action]")) {
     button.disabled = !allowed.includes(button.dataset.action);
     button.setAttribute("aria-label", `${button.textContent}: ${appointment.customer.name}`);
-    button.addEventListener("click", () => progress(appointment, button.dataset.action));
+    const action = button.dataset.action;
+    button.addEventListener("click", () => (action === "pause" ? askPause(pauseForm, true) : progress(appointment, action)));
   }
+  wirePause(pauseForm, appointment);
+  if (pausing === appointment.appointment_id && allowed.includes("pause")) askPause(pauseForm, false);
   item.querySelector(".job-slot").replaceWith(jobPanel(appointment));
   return item;
 }
 
-async function progress(appointment, action) {
+// -- pausing: the reason is asked in the visit's own form ---------------------------------------
+
+let pausing = null; // the appointment whose pause form is open (kept open across redraws)
+
+function askPause(form, focus) {
+  pausing = form.closest(".visit").dataset.appointmentId;
+  form.hidden = false;
+  if (focus) form.querySelector('input[name="reason"]').focus();
+}
+
+function wirePause(form, appointment) {
+  const other = form.elements.other;
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const chosen = form.querySelector('input[name="reason"]:checked');
+    const reason = (chosen?.value || other.value).trim();
+    if (!reason) {
+      announce(message, "Say why you are pausing: pick a reason or write one.", true);
+      other.focus();
+      return;
+    }
+    pausing = null;
+    progress(appointment, "pause", reason);
+  });
+  other.addEventListener("input", () => {
+    if (other.value) form.querySelector('input[name="reason"][value=""]').checked = true;
+  });
+  form.querySelector(".keep-working").addEventListener("click", () => {
+    pausing = null;
+    form.hidden = true;
+    form.closest(".visit").querySelector('button[data-action="pause"]').focus();
+  });
+}
+
+async function progress(appointment, action, reason) {
   const body = { action };
-  if (action === "pause") {
-    body.reason = (window.prompt("Why are you pausing? (part needed, customer absent…)") || "").trim();
-    if (!body.reason) return;
-  }
+  if (reason) body.reason = reason;
   const path = `/dispatch/jobs/${appointment.job_id}/appointments/${appointment.appointment_id}/progress`;
   try {
     await api("POST", path, body);

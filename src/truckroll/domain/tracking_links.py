@@ -3,7 +3,8 @@
 Rules (DOMAIN.md, Tracking): the link is unguessable (128 random bits, only their hash is stored),
 shows nothing before dispatch and is gone once the appointment is done or canceled. While a
 technician is on the way it shows their first name, position, the distance and the ETA; if the
-address is not verified, their first name and the destination only (no position, no ETA).
+address is not verified, their first name and the destination only (no position, no ETA). Once a
+technician is at work there (working or paused) it shows their first name, nothing more.
 """
 
 from __future__ import annotations
@@ -116,6 +117,13 @@ class TrackedAppointment:
     def technician_on_the_way(self) -> TechnicianProgress | None:
         """The first technician on the way (their progress and first name), if any."""
         return next((t for t in self.technicians if t.status == TechStatus.DISPATCHED), None)
+
+    @property
+    def technician_named(self) -> TechnicianProgress | None:
+        """The technician whose first name the link shows: the first on the way, else the first
+        at work on site (working or paused)."""
+        at_work = (t for t in self.technicians if t.status in (TechStatus.WORKING, TechStatus.PAUSED))
+        return self.technician_on_the_way or next(at_work, None)
 
 
 @dataclass(frozen=True)

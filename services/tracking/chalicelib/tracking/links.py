@@ -145,11 +145,11 @@ def issued_view(token: LinkToken, appointment_id: str) -> dict[str, Any]:
 def tracked_view(tracked: Tracked) -> dict[str, Any]:
     appointment, destination, shown = tracked.appointment, tracked.destination, tracked.progress
     point = destination.point if destination is not None else None
-    technician = appointment.technician_on_the_way
+    named = appointment.technician_named
     return {
         "status": appointment.status.value,
-        "on_the_way": technician is not None,
-        "technician": {"first_name": technician.first_name} if technician is not None else None,
+        "on_the_way": appointment.technician_on_the_way is not None,
+        "technician": {"first_name": named.first_name} if named is not None else None,
         "arrival_window": {
             "start": appointment.window_start.isoformat(),
             "end": appointment.window_end.isoformat(),
