@@ -109,10 +109,11 @@ class ServiceStack(cdk.Stack):
         self.plan = ServicePlan.of(service, resources)
         self._shared = shared
         for queue in self.plan.queues:
-            if queue.visibility_timeout_seconds < 6 * settings.LAMBDA_TIMEOUT_SECONDS:
+            timeout = queue.timeout_seconds or settings.LAMBDA_TIMEOUT_SECONDS
+            if queue.visibility_timeout_seconds < 6 * timeout:
                 raise DeclarationMismatch(
                     f"{queue.name}: visibility timeout {queue.visibility_timeout_seconds}s is under 6 x the "
-                    f"function timeout ({settings.LAMBDA_TIMEOUT_SECONDS}s)"
+                    f"function timeout ({timeout}s)"
                 )
 
         self.role = iam.Role(
@@ -333,6 +334,8 @@ class ServiceStack(cdk.Stack):
                     "FunctionResponseTypes": ["ReportBatchItemFailures"],
                 },
             )
+            if queue.timeout_seconds:  # Chalice's stage settings give every function one timeout
+                self.app.resource(logical_id).add_property_override("Timeout", queue.timeout_seconds)
 
         for consumer in self.plan.stream_consumers:
             logical_id, event_id, props = self._event_of(consumer.handler, "DynamoDB")

@@ -24,6 +24,7 @@ jwt_auth = app.jwt_auth
 
 EVENTS = next(q for q in RESOURCES.queues if q.consumer == SERVICE and q.handler == "on_event")
 RELAY = next(c for c in RESOURCES.stream_consumers if c.consumer == SERVICE and c.handler == "relay_outbox")
+RUNS = next(q for q in RESOURCES.queues if q.consumer == SERVICE and q.handler == "on_run_request")
 AUTO = next(s for s in RESOURCES.schedules if s.consumer == SERVICE and s.handler == "auto_dispatch")
 APPOINTMENT = "/jobs/{job_id}/appointments/{appointment_id}"
 SHIFTS = "/technicians/{technician_id}/shifts"
@@ -271,6 +272,13 @@ def put_auto_dispatch() -> Response:
     return json_response(s.settings_view(settings))
 
 
+@app.route("/auto-dispatch/runs", methods=["GET"])
+def get_auto_dispatch_runs() -> Response:
+    return json_response(
+        {"runs": [s.run_record_view(r) for r in auto.run_history(app.principal(), dispatch())]}
+    )
+
+
 @app.route("/auto-dispatch/run", methods=["POST"])
 def run_auto_dispatch() -> Response:
     return json_response(s.run_view(auto.run_now(app.principal(), dispatch())))
@@ -453,6 +461,11 @@ def reactivate_user(user_id: str) -> Response:
 )
 def on_event(event: SQSEvent) -> PartialItemFailureResponse:
     return dispatch().consumer(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue_arn=os.environ[RUNS.arn_env_var], batch_size=RUNS.batch_size, name=RUNS.handler)
+def on_run_request(event: SQSEvent) -> PartialItemFailureResponse:
+    return dispatch().runs(event.to_dict(), event.context)
 
 
 @app.schedule(f"rate({AUTO.rate_minutes} minutes)", name=AUTO.handler)

@@ -50,6 +50,7 @@ class Queue:
     max_receive_count: int = 5
     batch_size: int = 10
     visibility_timeout_seconds: int = 180
+    timeout_seconds: int | None = None  # the consumer function's, when not the services' default
 
     @property
     def dlq_name(self) -> str:
@@ -228,6 +229,20 @@ RESOURCES = Resources(
                 "tracking.running_late",
                 "tracking.position_reported",
             ),
+        ),
+        # Automatic dispatch's runs, one per message and function call: a run solves each day of the
+        # tenant's horizon, which would not fit in (nor hold up) a batch of other events. Dispatch
+        # sends the tenant's run request here itself (delayed by the debounce); nothing is routed.
+        Queue(
+            name="auto-dispatch-runs",
+            env_var="AUTO_DISPATCH_RUNS_QUEUE",
+            consumer="dispatch",
+            handler="on_run_request",
+            event_types=(),
+            batch_size=1,
+            max_receive_count=3,
+            timeout_seconds=120,
+            visibility_timeout_seconds=720,
         ),
         Queue(
             name="notify-events",

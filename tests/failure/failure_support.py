@@ -89,7 +89,7 @@ def appointment_of(envelope: EventEnvelope) -> str:
     return str(envelope.data["appointment"]["appointment_id"])
 
 
-# -- effects of job.booked, one way to count them per queue consumer ---------------------------------
+# -- what each queue's consumer acts on, and one way to count its effect -------------------------------
 
 
 def _board_entries(stack: LocalStack, envelope: EventEnvelope) -> int:
@@ -110,13 +110,34 @@ def _appointments_tracked(stack: LocalStack, envelope: EventEnvelope) -> int:
     return 0 if tracked is None else 1
 
 
+def run_request(tenant_id: str) -> EventEnvelope:
+    """A request for a run of automatic dispatch of ``tenant_id`` (auto mode off: a quick run)."""
+    return sample("dispatch.auto_dispatch_requested", tenant_id)
+
+
+def _runs_recorded(stack: LocalStack, envelope: EventEnvelope) -> int:
+    headers = stack.auth_headers("dispatcher@demo", tenant_id=envelope.tenant_id)
+    runs = stack.request("GET", "/dispatch/auto-dispatch/runs", headers).json()["runs"]
+    return sum(1 for run in runs if run["request_event_id"] == envelope.event_id)
+
+
 Effects = Callable[["LocalStack", EventEnvelope], int]
 
-# What each queue's consumer does with a job.booked, counted: exactly 1 once it was handled.
-JOB_BOOKED_EFFECTS: dict[str, Effects] = {
-    "dispatch-events": _board_entries,
-    "notify-events": _confirmations_sent,
-    "tracking-events": _appointments_tracked,
+
+@dataclass(frozen=True)
+class QueueScenario:
+    """A new event of a tenant that the queue's consumer acts on, and its effect counted: exactly 1
+    once it was handled, 2 if it was handled twice."""
+
+    event: Callable[[str], EventEnvelope]
+    effects: Effects
+
+
+QUEUE_SCENARIOS: dict[str, QueueScenario] = {
+    "dispatch-events": QueueScenario(job_booked, _board_entries),
+    "auto-dispatch-runs": QueueScenario(run_request, _runs_recorded),
+    "notify-events": QueueScenario(job_booked, _confirmations_sent),
+    "tracking-events": QueueScenario(job_booked, _appointments_tracked),
 }
 
 

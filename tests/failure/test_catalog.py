@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from chalice.app import DynamoDBEventConfig, SQSEventConfig
-from failure_support import JOB_BOOKED_EFFECTS, QUEUES, RELAY_SCENARIOS, RELAYS, relay_id
+from failure_support import QUEUE_SCENARIOS, QUEUES, RELAY_SCENARIOS, RELAYS, relay_id
 
 from truckroll.resources import RESOURCES
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.failure
 
 
 def test_every_queue_consumer_has_a_failure_scenario() -> None:
-    assert set(JOB_BOOKED_EFFECTS) == {q.name for q in QUEUES}
+    assert set(QUEUE_SCENARIOS) == {q.name for q in QUEUES}
 
 
 def test_every_stream_relay_has_a_failure_scenario() -> None:

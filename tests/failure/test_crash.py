@@ -7,13 +7,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 from failure_support import (
-    JOB_BOOKED_EFFECTS,
+    QUEUE_SCENARIOS,
     QUEUES,
     SERVICE_TABLES,
     WRITES,
     DynamoFaults,
     Fault,
-    job_booked,
     publish,
     take_all,
 )
@@ -46,9 +45,10 @@ def _at_the_second_state_write(faults: DynamoFaults) -> Fault:
 def test_a_batch_whose_process_died_is_delivered_again_without_duplicates(
     stack: LocalStack, tenant: str, faults: DynamoFaults, queue: Queue, lambda_timed: SqsPump, kill: object
 ) -> None:
-    effects = JOB_BOOKED_EFFECTS[queue.name]
+    scenario = QUEUE_SCENARIOS[queue.name]
+    effects = scenario.effects
     take_all(stack, queue.dlq_name)
-    events = [job_booked(tenant) for _ in range(4)]
+    events = [scenario.event(tenant) for _ in range(4)]
     publish(queue, *events)
     assert callable(kill)
     death: Fault = kill(faults)

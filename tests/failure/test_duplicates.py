@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from failure_support import (
-    JOB_BOOKED_EFFECTS,
+    QUEUE_SCENARIOS,
     QUEUES,
     RELAY_SCENARIOS,
     RELAYS,
@@ -16,7 +16,6 @@ from failure_support import (
     consumer_function,
     failed_ids,
     handled,
-    job_booked,
     publish,
     relay_function,
     relay_id,
@@ -36,8 +35,9 @@ pytestmark = pytest.mark.failure
 def test_a_message_delivered_twice_has_its_effect_once(
     stack: LocalStack, tenant: str, queue: Queue, caplog: pytest.LogCaptureFixture
 ) -> None:
-    effects = JOB_BOOKED_EFFECTS[queue.name]
-    event, other = job_booked(tenant), job_booked(tenant)
+    scenario = QUEUE_SCENARIOS[queue.name]
+    effects = scenario.effects
+    event, other = scenario.event(tenant), scenario.event(tenant)
 
     with caplog.at_level(logging.INFO, logger="truckroll.messaging.consumer"):
         # Twice through the queue (two messages of one event) ...
@@ -75,4 +75,4 @@ def test_a_relay_replaying_its_records_out_of_order_causes_no_duplicate_downstre
             assert handled(caplog.records, queue, envelope) == 1, (queue.name, envelope.event_id)
     if scenario.event_type == "job.booked":  # booking's events: count the effects themselves too
         for queue in RESOURCES.queues_for("job.booked"):
-            assert [JOB_BOOKED_EFFECTS[queue.name](stack, e) for e in events] == [1, 1, 1]
+            assert [QUEUE_SCENARIOS[queue.name].effects(stack, e) for e in events] == [1, 1, 1]

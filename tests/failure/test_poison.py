@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from failure_support import (
-    JOB_BOOKED_EFFECTS,
+    QUEUE_SCENARIOS,
     QUEUES,
     RELAY_SCENARIOS,
     RELAYS,
@@ -20,7 +20,6 @@ from failure_support import (
     consumer_name,
     failed_ids,
     handled,
-    job_booked,
     relay_id,
     send,
     sqs_event,
@@ -54,7 +53,7 @@ POISONS: dict[str, Callable[[EventEnvelope], Message]] = {
     "malformed JSON": lambda e: Message(e.model_dump_json()[:-7], e.tenant_id),
     "unknown event type": lambda e: _with(e, event_type="job.teleported"),
     "unknown event version": lambda e: _with(e, event_version=99),
-    "data breaking its contract": lambda e: _with(e, data={**e.data, "job_id": None}),
+    "data breaking its contract": lambda e: _with(e, data=dict.fromkeys(e.data)),  # every field null
     "no tenant": _without_tenant,
     "tenant attribute of another tenant": lambda e: Message(e.model_dump_json(), "someone-else"),
 }
@@ -69,9 +68,10 @@ def test_only_the_poison_fails_and_it_ends_in_the_dead_letter_queue(
     poison: Callable[[EventEnvelope], Message],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    effects = JOB_BOOKED_EFFECTS[queue.name]
+    scenario = QUEUE_SCENARIOS[queue.name]
+    effects = scenario.effects
     take_all(stack, queue.dlq_name)
-    before, bad, after = job_booked(tenant), poison(job_booked(tenant)), job_booked(tenant)
+    before, bad, after = scenario.event(tenant), poison(scenario.event(tenant)), scenario.event(tenant)
 
     # One batch, as Lambda hands it over: only the poison is reported in batchItemFailures.
     event = sqs_event(queue, [("m-1", Message.of(before)), ("m-poison", bad), ("m-2", Message.of(after))])

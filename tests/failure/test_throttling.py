@@ -11,13 +11,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from failure_support import (
     BOARD_DAY,
-    JOB_BOOKED_EFFECTS,
+    QUEUE_SCENARIOS,
     QUEUES,
     SERVICE_TABLES,
     WRITES,
     DynamoFaults,
     consumer_name,
-    job_booked,
     physical_table,
     publish,
     take_all,
@@ -127,9 +126,10 @@ def test_a_read_still_throttled_after_the_retries_answers_503(
 def test_a_throttled_consumer_fails_its_records_and_redelivery_loses_nothing(
     stack: LocalStack, tenant: str, faults: DynamoFaults, queue: Queue, caplog: pytest.LogCaptureFixture
 ) -> None:
-    effects = JOB_BOOKED_EFFECTS[queue.name]
+    scenario = QUEUE_SCENARIOS[queue.name]
+    effects = scenario.effects
     take_all(stack, queue.dlq_name)
-    events = [job_booked(tenant) for _ in range(3)]
+    events = [scenario.event(tenant) for _ in range(3)]
     publish(queue, *events)
     # Enough refusals in a row that botocore's retries give up on at least one record.
     throttle = faults.throttle(times=6, tables=SERVICE_TABLES)
@@ -149,9 +149,10 @@ def test_a_consumer_whose_idempotency_records_are_throttled_too_loses_nothing(
 ) -> None:
     """Throttling anywhere, Powertools' own records included: a record left in progress by a failed
     attempt has expired when SQS delivers it again, so it is not stuck until it dead-letters."""
-    effects = JOB_BOOKED_EFFECTS[queue.name]
+    scenario = QUEUE_SCENARIOS[queue.name]
+    effects = scenario.effects
     take_all(stack, queue.dlq_name)
-    events = [job_booked(tenant) for _ in range(3)]
+    events = [scenario.event(tenant) for _ in range(3)]
     publish(queue, *events)
     throttle = faults.throttle(times=10)
 

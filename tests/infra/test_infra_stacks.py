@@ -150,9 +150,18 @@ def test_every_queue_consumer_reports_partial_failures_and_has_a_bounded_redrive
                     "Fn::GetAtt": [refs.queue(declared.dlq_name), "Arn"]
                 }
                 assert source["BatchSize"] == declared.batch_size
+                assert props["Timeout"] == (declared.timeout_seconds or settings.LAMBDA_TIMEOUT_SECONDS)
                 # SQS: visibility timeout at least 6x the function timeout.
                 assert queue["VisibilityTimeout"] >= 6 * props["Timeout"]
     assert consumers == len(RESOURCES.queues)
+
+
+def test_automatic_dispatch_runs_one_request_per_call_in_a_function_of_its_own(assembly: Assembly) -> None:
+    dispatch = assembly.service("dispatch")
+    runs = function_by_handler(dispatch, "on_run_request")
+    (event,) = runs["Events"].values()
+    assert (event["Properties"]["BatchSize"], runs["Timeout"]) == (1, 120)
+    assert function_by_handler(dispatch, "on_event")["Timeout"] == settings.LAMBDA_TIMEOUT_SECONDS
 
 
 def test_every_declared_consumer_is_deployed_on_its_queue_or_stream(

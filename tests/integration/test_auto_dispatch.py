@@ -15,6 +15,7 @@ import pytest
 
 from truckroll.contracts.envelope import new_event
 from truckroll.messaging.sqs import OutboundMessage, SqsPublisher
+from truckroll.resources import RESOURCES
 from truckroll_local.apps import module_name
 from truckroll_local.responses import HttpResponse
 from truckroll_local.stack import LocalStack
@@ -240,9 +241,11 @@ class Recorder:
 
     def __init__(self) -> None:
         self.sent: list[tuple[Any, int]] = []
+        self.queues: set[str] = set()
 
     def send_later(self, message: Any, delay_seconds: int) -> None:
         self.sent.append((message.envelope, delay_seconds))
+        self.queues.add(message.queue.name)
 
 
 class Unreachable:
@@ -269,9 +272,12 @@ def test_a_burst_of_triggers_collapses_into_one_delayed_request(local_stack: Loc
         120,
     )
     assert envelope.data["trigger"] == "trigger 0"
-    auto.run_requested(office.tenant, dispatch)  # the run clears the request: the next trigger asks again
+    assert recorder.queues == {"auto-dispatch-runs"}  # runs have their own queue and function
+    auto.run_requested(
+        office.tenant, "trigger 0", envelope.event_id, dispatch
+    )  # clears the request: the next trigger asks again
     assert triggers.request_plan(office.tenant, "later", dispatch) is True
-    auto.run_requested(office.tenant, dispatch)
+    auto.run_requested(office.tenant, "later", recorder.sent[-1][0].event_id, dispatch)
     with pytest.raises(ConnectionError):  # a request that could not be sent does not block the next
         triggers.request_plan(office.tenant, "lost", replace(wiring, later=Unreachable()))
     assert triggers.request_plan(office.tenant, "after the outage", dispatch) is True
@@ -297,7 +303,7 @@ def test_the_schedule_asks_for_a_run_of_every_tenant_with_auto_mode_on(local_sta
 def test_the_latest_live_position_of_each_technician_is_kept(local_stack: LocalStack) -> None:
     office = AutoOffice(local_stack, technicians=0)
     _, wiring = _auto()
-    queue = sys.modules["chalicelib.dispatch.triggers"].QUEUE
+    (queue,) = RESOURCES.queues_for("tracking.position_reported")
 
     def report(lat: float, minutes_ago: int) -> None:
         at = datetime.now(UTC) - timedelta(minutes=minutes_ago)
@@ -481,7 +487,7 @@ def test_a_technician_running_late_asks_for_a_run(local_stack: LocalStack) -> No
         "minutes_late": 60,
     }
     envelope = new_event("tracking.running_late", tenant_id=office.tenant, producer="tracking", data=late)
-    queue = sys.modules["chalicelib.dispatch.triggers"].QUEUE
+    (queue,) = RESOURCES.queues_for("tracking.position_reported")
     assert SqsPublisher().publish([OutboundMessage(queue, envelope)]) == set()
     local_stack.drain()
     (appointment,) = office.job(job_id)["appointments"]
@@ -518,3 +524,28 @@ def test_a_run_does_not_write_to_a_technicians_day_that_changed_after_its_plan(
     assert office.call("POST", "/auto-dispatch/run").status == 200  # the next run plans from the new day
     assigned = office.job(morning[0])["appointments"][0]["technicians"]
     assert [t["technician_id"] for t in assigned] == [technician]
+
+
+def test_each_run_is_kept_in_the_run_history_with_its_trigger_and_outcomes(local_stack: LocalStack) -> None:
+    office = AutoOffice(local_stack, technicians=1)
+    assert office.call("GET", "/auto-dispatch/runs").json() == {"runs": []}
+    job_id, _ = office.book(1, 9)
+    local_stack.drain()  # booked while auto mode is off: no run
+    office.enable()
+    local_stack.drain()  # the request enabling made runs on the queue of runs
+
+    runs = office.call("GET", "/auto-dispatch/runs").json()["runs"]
+    assert len(runs) == 1, runs
+    (requested,) = runs
+    assert (requested["trigger"], requested["enabled"], requested["days"]) == ("settings", True, 2)
+    assert requested["request_event_id"] is not None
+    assert requested["outcomes"] == {"assigned": 1}
+    assert office.call("GET", f"/jobs/{job_id}").json()["appointments"][0]["technicians"]
+
+    assert office.call("POST", "/auto-dispatch/run").status == 200
+    runs = office.call("GET", "/auto-dispatch/runs").json()["runs"]
+    assert [r["trigger"] for r in runs] == ["plan now", "settings"]  # newest first
+    assert (runs[0]["request_event_id"], runs[0]["outcomes"]) == (None, {})  # nothing left to do
+
+    technician = local_stack.auth_headers("tech-1@demo", tenant_id=office.tenant)
+    assert local_stack.request("GET", "/dispatch/auto-dispatch/runs", technician).status == 403

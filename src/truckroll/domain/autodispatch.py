@@ -93,6 +93,23 @@ class AutoSettings:
 
 
 @dataclass(frozen=True)
+class RunRecord:
+    """One run of automatic dispatch, as the run history shows it: when, what asked for it (a
+    trigger such as ``job.booked`` or ``schedule``, or ``plan now``), the request it answered (its
+    event id is then the run's id), and how many appointments each outcome counted (assigned,
+    rescheduled, flagged...)."""
+
+    tenant_id: str
+    run_id: str
+    started_at: datetime
+    trigger: str
+    request_event_id: str | None
+    enabled: bool
+    days: int
+    outcomes: Mapping[str, int]
+
+
+@dataclass(frozen=True)
 class Position:
     point: Point
     at: datetime

@@ -1,21 +1,29 @@
 """Automatic dispatch's items in the core table: the tenant's settings, the pending plan request
-(the debounce) and the technicians' latest live positions."""
+(the debounce), the run history and the technicians' latest live positions."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from pynamodb.exceptions import PutError
 from pynamodb.expressions.condition import Condition
 
-from truckroll.domain.autodispatch import AutoSettings, Position
+from truckroll.domain.autodispatch import AutoSettings, Position, RunRecord
 from truckroll.domain.geo import Point
 from truckroll.persistence import keys
-from truckroll.persistence.core_models import AutoDispatchSettingsItem, PlanRequestItem, PositionItem
+from truckroll.persistence.core_models import (
+    AutoDispatchSettingsItem,
+    AutoRunItem,
+    PlanRequestItem,
+    PositionItem,
+)
 
 #: A plan request older than this is taken as lost (its message never ran): a trigger replaces it.
 STALE_REQUEST = timedelta(minutes=15)
+#: How long a run stays in the run history.
+RUN_HISTORY = timedelta(days=7)
 
 
 def _conditional(item: PlanRequestItem | PositionItem, condition: Condition) -> bool:
@@ -88,6 +96,41 @@ class DynamoAutoDispatchRepository:
         return _conditional(
             item, PlanRequestItem.pk.does_not_exist() | (PlanRequestItem.requested_at < stale)
         )
+
+    def record_run(self, run: RunRecord) -> None:
+        """Keep ``run`` in the history; a run of the same id (a request run again after a crash)
+        replaces it."""
+        started = run.started_at.astimezone(UTC)
+        AutoRunItem(
+            pk=keys.auto_runs_pk(run.tenant_id),
+            sk=run.run_id,
+            tenant_id=run.tenant_id,
+            run_id=run.run_id,
+            started_at=started.isoformat(),
+            trigger=run.trigger,
+            request_event_id=run.request_event_id,
+            enabled=run.enabled,
+            days=run.days,
+            outcomes=json.dumps(dict(run.outcomes), sort_keys=True),
+            expires_at=started + RUN_HISTORY,
+        ).save()
+
+    def runs(self, tenant_id: str, limit: int) -> list[RunRecord]:
+        """The tenant's latest runs, newest first: one Query."""
+        items = AutoRunItem.query(keys.auto_runs_pk(tenant_id), scan_index_forward=False, limit=limit)
+        return [
+            RunRecord(
+                tenant_id=item.tenant_id,
+                run_id=item.run_id,
+                started_at=datetime.fromisoformat(item.started_at),
+                trigger=item.trigger,
+                request_event_id=item.request_event_id,
+                enabled=item.enabled,
+                days=int(item.days),
+                outcomes=json.loads(item.outcomes),
+            )
+            for item in items
+        ]
 
     def clear_request(self, tenant_id: str) -> None:
         """The run starts: triggers from now on ask for another one."""

@@ -385,6 +385,19 @@ class PlanRequestItem(CoreItem, discriminator="auto_dispatch_request"):
     requested_at = NumberAttribute()  # epoch seconds
 
 
+class AutoRunItem(CoreItem, discriminator="auto_dispatch_run"):
+    """One run of automatic dispatch in the tenant's run history (kept a week)."""
+
+    run_id = UnicodeAttribute()
+    started_at = UnicodeAttribute()
+    trigger = UnicodeAttribute()
+    request_event_id = UnicodeAttribute(null=True)
+    enabled = BooleanAttribute()
+    days = NumberAttribute()
+    outcomes = UnicodeAttribute()  # JSON object: outcome -> count
+    expires_at = TTLAttribute()
+
+
 class PositionItem(CoreItem, discriminator="position"):
     """A technician's latest live position (the newest report wins)."""
 

@@ -82,6 +82,12 @@ def settings_pk(tenant_id: str) -> str:
     return f"{tenant_prefix(tenant_id)}#SETTINGS"
 
 
+def auto_runs_pk(tenant_id: str) -> str:
+    """Automatic dispatch's run history: sk the run id, a ULID (the request's event id, or made for
+    a plan now), so the newest is last."""
+    return f"{tenant_prefix(tenant_id)}#AUTO_RUNS"
+
+
 BOOKING_SETTINGS_SK = "BOOKING"
 LEAD_RECEIVERS_SK = "LEADS"
 

@@ -84,6 +84,7 @@ ROUTE_ROLES: dict[str, dict[tuple[str, str], Rule]] = {
         ("GET", "/auto-dispatch"): OFFICE,
         ("PUT", "/auto-dispatch"): OFFICE,  # the board's auto mode, a dispatcher's control
         ("POST", "/auto-dispatch/run"): OFFICE,
+        ("GET", "/auto-dispatch/runs"): OFFICE,
         ("GET", "/technicians"): OFFICE,
         ("POST", "/technicians"): OFFICE,
         ("GET", TECH): STAFF,

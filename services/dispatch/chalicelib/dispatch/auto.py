@@ -11,6 +11,7 @@ auto mode's write is skipped, so the person wins, and the next run plans from wh
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ from truckroll.domain.autodispatch import (
     Part,
     Plan,
     Position,
+    RunRecord,
     TechnicianDay,
     TravelMatrix,
     Visiting,
@@ -41,6 +43,7 @@ from truckroll.domain.autodispatch import (
 from truckroll.domain.board import BoardDay
 from truckroll.domain.events import Actor
 from truckroll.domain.geo import Point
+from truckroll.domain.ids import new_id
 from truckroll.domain.jobs import ActionRefused, Job
 from truckroll.domain.schedule import DoubleBooked
 from truckroll.domain.status import UPCOMING
@@ -55,6 +58,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SETTINGS_CHANGED = "settings"
+PLAN_NOW = "plan now"  # the trigger of a dispatcher's run
+RUN_HISTORY_SHOWN = 20
 SKIPPED = "skipped"
 
 
@@ -127,16 +132,37 @@ def request_all(dispatch: Dispatch) -> int:
     return asked
 
 
-def run_requested(tenant_id: str, dispatch: Dispatch) -> list[DayRun]:
+def run_requested(tenant_id: str, trigger: str, request_event_id: str, dispatch: Dispatch) -> list[DayRun]:
     """A requested run: clear the request first, so triggers arriving during the run ask again."""
     dispatch.auto.clear_request(tenant_id)
-    return run(tenant_id, dispatch)
+    return recorded_run(tenant_id, trigger, request_event_id, dispatch)
 
 
 def run_now(principal: Principal, dispatch: Dispatch) -> list[DayRun]:
     """A dispatcher's "plan now"."""
     principal.require_office()
-    return run(principal.tenant_id, dispatch)
+    return recorded_run(principal.tenant_id, PLAN_NOW, None, dispatch)
+
+
+def recorded_run(
+    tenant_id: str, trigger: str, request_event_id: str | None, dispatch: Dispatch
+) -> list[DayRun]:
+    """A run, kept in the tenant's run history with what each outcome counted. A requested run is
+    known by its request (a ULID), so running a request again after a crash keeps one record."""
+    started = dispatch.clock()
+    enabled = dispatch.auto.settings(tenant_id).enabled
+    days = run(tenant_id, dispatch)
+    outcomes = Counter(outcome.action for day in days for outcome in day.outcomes)
+    run_id = request_event_id or new_id()
+    record = RunRecord(tenant_id, run_id, started, trigger, request_event_id, enabled, len(days), outcomes)
+    dispatch.auto.record_run(record)
+    return days
+
+
+def run_history(principal: Principal, dispatch: Dispatch) -> list[RunRecord]:
+    """The tenant's latest runs, newest first (the office)."""
+    principal.require_office()
+    return dispatch.auto.runs(principal.tenant_id, RUN_HISTORY_SHOWN)
 
 
 @dataclass(frozen=True)

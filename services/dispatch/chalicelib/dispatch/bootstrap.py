@@ -30,6 +30,7 @@ from truckroll.travel import TravelTimes, travel_from_environment
 
 SERVICE = "dispatch"
 CONSUMER = "dispatch.on_event"
+RUNS_CONSUMER = "dispatch.on_run_request"
 
 
 class DelayedSender(Protocol):
@@ -43,6 +44,7 @@ class Dispatch:
     uow: Callable[[], DynamoCoreUnitOfWork]
     clock: Clock
     consumer: EventConsumer
+    runs: EventConsumer
     relay: OutboxRelay
     auto: DynamoAutoDispatchRepository
     later: DelayedSender
@@ -65,11 +67,14 @@ def bootstrap(
     photos: PhotoStore | None = None,
 ) -> Dispatch:
     # The handlers run use cases that take the finished wiring; imported here, as they import it.
-    from chalicelib.dispatch.handlers import subscriptions
+    from chalicelib.dispatch.handlers import run_subscriptions, subscriptions
 
     wired: list[Dispatch] = []
     consumer = EventConsumer(
         CONSUMER, subscriptions(lambda: wired[0]), idempotency or idempotency_store(CONSUMER)
+    )
+    runs = EventConsumer(
+        RUNS_CONSUMER, run_subscriptions(lambda: wired[0]), idempotency or idempotency_store(RUNS_CONSUMER)
     )
     sqs = SqsPublisher()
     wired.append(
@@ -79,6 +84,7 @@ def bootstrap(
             uow=lambda: DynamoCoreUnitOfWork(producer=SERVICE, clock=clock),
             clock=clock,
             consumer=consumer,
+            runs=runs,
             relay=OutboxRelay(SERVICE, publisher or sqs),
             auto=DynamoAutoDispatchRepository(),
             later=later or sqs,

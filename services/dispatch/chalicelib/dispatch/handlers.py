@@ -39,14 +39,19 @@ def subscriptions(dispatch: Callable[[], Dispatch]) -> list[Subscription[Any]]:
     def on_device_silence(envelope: EventEnvelope, data: DeviceSilenceV1) -> None:
         project_device_silence(envelope, data, dispatch().technicians)
 
-    def on_requested(envelope: EventEnvelope, data: AutoDispatchRequestedV1) -> None:
-        auto.run_requested(envelope.tenant_id, dispatch())
-
     return [
         Subscription(JOB_BOOKED, 1, JobBookedV1, on_job_booked),
         Subscription(TRACKING_RUNNING_LATE, 1, RunningLateV1, on_running_late),
         Subscription(TRACKING_POSITION_REPORTED, 1, PositionReportedV1, on_position),
         Subscription(TRACKING_DEVICE_SILENT, 1, DeviceSilenceV1, on_device_silence),
         Subscription(TRACKING_DEVICE_RESUMED, 1, DeviceSilenceV1, on_device_silence),
-        Subscription(AUTO_DISPATCH_REQUESTED, 1, AutoDispatchRequestedV1, on_requested),
     ]
+
+
+def run_subscriptions(dispatch: Callable[[], Dispatch]) -> list[Subscription[Any]]:
+    """The queue of automatic dispatch runs: one request, one run."""
+
+    def on_requested(envelope: EventEnvelope, data: AutoDispatchRequestedV1) -> None:
+        auto.run_requested(envelope.tenant_id, data.trigger, envelope.event_id, dispatch())
+
+    return [Subscription(AUTO_DISPATCH_REQUESTED, 1, AutoDispatchRequestedV1, on_requested)]

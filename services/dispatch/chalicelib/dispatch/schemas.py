@@ -13,7 +13,7 @@ from chalicelib.dispatch.notes import ShownPhoto, UploadTicket
 from chalicelib.dispatch.people import Booked
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from truckroll.domain.autodispatch import AutoSettings
+from truckroll.domain.autodispatch import AutoSettings, RunRecord
 from truckroll.domain.crews import Crew, CrewMember, MemberKind
 from truckroll.domain.events import AuditEntry
 from truckroll.domain.geo import Circle, Point, Polygon, Rectangle, Shape
@@ -493,6 +493,18 @@ def settings_view(settings: AutoSettings) -> dict[str, Any]:
         "job_types": None if settings.job_types is None else list(settings.job_types),
         "skill_tags": list(settings.skill_tags),
         "debounce_seconds": settings.debounce_seconds,
+    }
+
+
+def run_record_view(run: RunRecord) -> dict[str, Any]:
+    return {
+        "run_id": run.run_id,
+        "started_at": run.started_at.isoformat(),
+        "trigger": run.trigger,
+        "request_event_id": run.request_event_id,
+        "enabled": run.enabled,
+        "days": run.days,
+        "outcomes": dict(run.outcomes),
     }
 
 

@@ -1,7 +1,7 @@
 """What asks automatic dispatch to plan a tenant, debounced (docs/decisions.md, 2026-11-22).
 
 A trigger stores the tenant's plan request on the condition that none is pending; the one that
-succeeds sends ``dispatch.auto_dispatch_requested`` to dispatch's own queue, delayed by the tenant's
+succeeds sends ``dispatch.auto_dispatch_requested`` to the queue of runs, delayed by the tenant's
 debounce. Every other trigger of the burst finds the request and stops, so a burst of bookings or
 status changes collapses into one run. The run clears the request before it plans.
 """
@@ -15,7 +15,7 @@ from truckroll.contracts.envelope import new_event
 from truckroll.messaging.sqs import OutboundMessage
 from truckroll.resources import RESOURCES
 
-QUEUE = next(q for q in RESOURCES.queues if q.consumer == "dispatch" and q.handler == "on_event")
+QUEUE = next(q for q in RESOURCES.queues if q.consumer == "dispatch" and q.handler == "on_run_request")
 
 
 def request_plan(tenant_id: str, trigger: str, dispatch: Dispatch) -> bool:
