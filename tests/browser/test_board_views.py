@@ -145,3 +145,47 @@ def test_a_second_dispatchers_lanes_follow_technicians_without_a_reload(company:
     expect(row(page, "tech-2@demo").locator(".lane .event")).to_have_text("Meeting")
     company.call("POST", "/dispatch/technicians", {"technician_id": "tech-3@demo", "name": "Lee Okafor"})
     expect(row(page, "tech-3@demo").get_by_role("heading")).to_contain_text("Lee Okafor")
+
+
+def test_hold_cancel_and_set_back_ask_their_reason_in_a_dialog(company: Company) -> None:
+    staff(company)
+    dana = book(company, "Dana Whitfield", 1)
+    page = board(company)
+
+    def tray(name: str) -> Any:
+        return page.locator(f'.tray[data-tray="{name}"] .card')
+
+    dialog = page.get_by_role("dialog")
+
+    def choose(action: str) -> None:
+        card(page, dana["appointment_id"]).get_by_text("Actions").focus()
+        page.keyboard.press("Enter")
+        card(page, dana["appointment_id"]).get_by_role("button", name=action).focus()
+        page.keyboard.press("Enter")
+
+    choose("Put on hold")
+    reason = dialog.get_by_label("Reason for the hold on Dana Whitfield")
+    expect(reason).to_be_focused()
+    page.keyboard.press("Escape")  # changed their mind: nothing happens
+    expect(dialog).to_be_hidden()
+    choose("Put on hold")
+    dialog.get_by_role("button", name="OK").click()  # a hold needs its reason: the dialog stays
+    expect(dialog).to_be_visible()
+    reason.fill("Waiting for the landlord's approval")
+    reason.press("Tab")
+    page.keyboard.press("Enter")  # OK, from the keyboard
+    expect(tray("on_hold")).to_have_count(1)
+    assert company.call("GET", f"/dispatch/jobs/{dana['job_id']}")["hold_reason"] == (
+        "Waiting for the landlord's approval"
+    )
+
+    choose("Cancel job")
+    dialog.get_by_label("Reason for canceling Dana Whitfield's job").fill("Customer sold the house")
+    dialog.get_by_role("button", name="OK").click()
+    expect(tray("canceled")).to_have_count(1)
+
+    choose("Set back to scheduled")
+    expect(dialog.get_by_label("Why set it back? (optional)")).to_be_focused()
+    dialog.get_by_role("button", name="OK").click()  # the reason may be left out here
+    expect(tray("canceled")).to_have_count(0)
+    expect(page.get_by_role("status").first).to_contain_text("Set Dana Whitfield back to scheduled")

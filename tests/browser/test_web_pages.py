@@ -65,6 +65,20 @@ def staff(company: Company) -> None:
     company.call("POST", "/dispatch/technicians/tech-1@demo/shifts", shift)
 
 
+def open_my_day(company: Company) -> tuple[Page, Any]:
+    """The first technician's app on a phone, at their position, showing their one visit."""
+    tech = company.page_for(
+        "tech-1@demo",
+        geolocation={"latitude": TECH_POSITION[0], "longitude": TECH_POSITION[1]},
+        permissions=["geolocation"],
+        viewport={"width": 390, "height": 844},
+    )
+    tech.goto(company.url("/web/tech.html"))
+    visit = tech.locator(".visit")
+    expect(visit).to_have_count(1)
+    return tech, visit
+
+
 def card(page: Page, appointment_id: str) -> Any:
     return page.locator(f'.card[data-appointment-id="{appointment_id}"]')
 
@@ -119,15 +133,7 @@ def test_dispatchers_assign_the_tech_goes_and_the_customer_sees_the_eta(company:
     mine.keyboard.press("Enter")
     expect(card(theirs, second["appointment_id"]).locator(".status")).to_have_text("Dispatched")
 
-    tech = company.page_for(
-        "tech-1@demo",
-        geolocation={"latitude": TECH_POSITION[0], "longitude": TECH_POSITION[1]},
-        permissions=["geolocation"],
-        viewport={"width": 390, "height": 844},
-    )
-    tech.goto(company.url("/web/tech.html"))
-    visit = tech.locator(".visit")
-    expect(visit).to_have_count(1)
+    tech, visit = open_my_day(company)
     expect(visit).to_contain_text("Dana Whitfield")
     tech.get_by_label("Share my location while on shift").check()
     expect(tech.locator("#gps")).to_contain_text("Location sent")
@@ -259,15 +265,7 @@ def test_the_customer_follows_the_visit_and_the_technician_pauses_with_a_reason(
     job_id, appointment_id = visit_of["job_id"], visit_of["appointment_id"]
     path = f"/dispatch/jobs/{job_id}/appointments/{appointment_id}"
     company.call("POST", f"{path}/assign", {"technician_ids": ["tech-1@demo"]})
-    tech = company.page_for(
-        "tech-1@demo",
-        geolocation={"latitude": TECH_POSITION[0], "longitude": TECH_POSITION[1]},
-        permissions=["geolocation"],
-        viewport={"width": 390, "height": 844},
-    )
-    tech.goto(company.url("/web/tech.html"))
-    visit = tech.locator(".visit")
-    expect(visit).to_have_count(1)
+    tech, visit = open_my_day(company)
     visit.get_by_role("button", name=re.compile("^On my way")).click()
     expect(visit.locator(".status")).to_have_text("Dispatched")
     company.stack.drain()

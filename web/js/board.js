@@ -109,8 +109,10 @@ function actionsFor(appointment) {
   const who = appointment.customer.name;
   const buttons = [];
   if (isCanceled(appointment)) {
-    buttons.push(menuButton("Set back to scheduled", () =>
-      act(`Set ${who} back to scheduled`, "POST", `${job}/uncancel`, { reason: askReason("Why?") })));
+    buttons.push(menuButton("Set back to scheduled", async () => {
+      const reason = await askReason("Why set it back? (optional)", false);
+      if (reason !== null) act(`Set ${who} back to scheduled`, "POST", `${job}/uncancel`, reason ? { reason } : {});
+    }));
     return buttons;
   }
   const notStarted = ["scheduled", "confirmed"].includes(appointment.status);
@@ -126,14 +128,14 @@ function actionsFor(appointment) {
   if (isOnHold(appointment)) {
     buttons.push(menuButton("Remove hold", () => act(`Removed the hold on ${who}`, "DELETE", `${job}/hold`)));
   } else {
-    buttons.push(menuButton("Put on hold", () => {
-      const reason = askReason("Reason for the hold");
+    buttons.push(menuButton("Put on hold", async () => {
+      const reason = await askReason(`Reason for the hold on ${who}`);
       if (reason) act(`Put ${who} on hold`, "POST", `${job}/hold`, { reason });
     }));
   }
   buttons.push(menuButton("Why (automatic dispatch)", () => explain(appointment)));
-  buttons.push(menuButton("Cancel job", () => {
-    const reason = askReason("Reason for canceling");
+  buttons.push(menuButton("Cancel job", async () => {
+    const reason = await askReason(`Reason for canceling ${who}'s job`);
     if (reason) act(`Canceled ${who}`, "POST", `${job}/cancel`, { reason });
   }));
   return buttons;
@@ -235,8 +237,27 @@ async function showKpis(first, last) {
   }
 }
 
-function askReason(question) {
-  return (window.prompt(question) || "").trim();
+const reasonDialog = document.getElementById("reason-dialog");
+
+/** Ask for a reason in the page's dialog: the text (empty only when not ``required``), or null when
+ * the dispatcher changed their mind. Esc closes it; focus goes back where it was. */
+function askReason(question, required = true) {
+  const text = reasonDialog.querySelector("textarea");
+  reasonDialog.querySelector("#reason-question").textContent = question;
+  text.value = "";
+  text.required = required;
+  text.setCustomValidity("");
+  text.oninput = () =>
+    text.setCustomValidity(required && !text.value.trim() && text.value ? "Write a reason, not only spaces." : "");
+  reasonDialog.returnValue = "cancel";
+  reasonDialog.showModal();
+  return new Promise((resolve) => {
+    reasonDialog.addEventListener(
+      "close",
+      () => resolve(reasonDialog.returnValue === "ok" ? text.value.trim() : null),
+      { once: true },
+    );
+  });
 }
 
 // -- cards -----------------------------------------------------------------------------------------
