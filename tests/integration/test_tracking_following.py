@@ -141,6 +141,36 @@ def test_a_silent_device_is_flagged_on_the_board_until_it_sends_again(
     assert len(resumed) == 1
 
 
+def test_a_technician_who_never_sent_a_fix_is_flagged_until_their_first(
+    local_stack: LocalStack, observed: Any
+) -> None:
+    customer = Customer(local_stack)
+    now = datetime.now(UTC)
+    local = now.astimezone(_noon_zone(now))
+    shift = {
+        "start": local.replace(hour=9, minute=0, second=0, microsecond=0).isoformat(),
+        "end": local.replace(hour=15, minute=0, second=0, microsecond=0).isoformat(),
+    }
+    assert customer.dispatch("POST", f"/technicians/{TECH}/shifts", shift).status == 201
+    local_stack.drain()  # tracking keeps the shift, and so knows the tenant
+    day = local.date().isoformat()
+    assert _row(local_stack, customer, day)["alerts"] == []
+
+    sweep = HandlerRef(local_stack.apps["tracking"], "sweep_silent_devices")
+    for _ in range(2):  # flagged once
+        sweep.invoke(scheduled_event("arn:aws:events:us-east-1:123456789012:rule/sweep", time.time()))
+        local_stack.drain()
+    assert _row(local_stack, customer, day)["alerts"] == ["gps_silent"]
+    silent = [e["data"] for e in observed(customer.tenant) if e["event_type"] == "tracking.device_silent"]
+    assert silent == [{"technician_id": TECH, "last_fix_at": None}]
+
+    post_fix(local_stack, customer, datetime.now(UTC))
+    post_fix(local_stack, customer, datetime.now(UTC) + timedelta(seconds=1))
+    assert _row(local_stack, customer, day)["alerts"] == []
+    resumed = [e for e in observed(customer.tenant) if e["event_type"] == "tracking.device_resumed"]
+    assert len(resumed) == 1
+
+
 def test_the_customer_is_told_the_technician_is_on_the_way(local_stack: LocalStack) -> None:
     customer = Customer(local_stack)
     admin = local_stack.auth_headers("admin@demo", tenant_id=customer.tenant)

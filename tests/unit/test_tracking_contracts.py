@@ -10,7 +10,7 @@ from typing import Any
 
 import jsonschema
 from chalicelib.tracking.shifts import project_shifts
-from test_tracking_ingest import MemoryShifts
+from test_tracking_ingest import MemoryFixes, MemoryProgress, MemoryShifts
 
 from truckroll.contracts.envelope import EventEnvelope
 from truckroll.contracts.tracking import TECHNICIAN_SHIFTS_SET, TechnicianShiftsSetV1
@@ -39,8 +39,9 @@ def test_the_golden_sample_is_valid_and_documented() -> None:
 def test_the_projection_replaces_the_technicians_day() -> None:
     sample = golden("json")
     envelope = EventEnvelope.model_validate(sample)
-    shifts = MemoryShifts()
-    project_shifts(envelope, TechnicianShiftsSetV1.model_validate(sample["data"]), shifts)
+    shifts, progress = MemoryShifts(), MemoryProgress(MemoryFixes())
+    project_shifts(envelope, TechnicianShiftsSetV1.model_validate(sample["data"]), shifts, progress)
+    assert progress.tracked == {"acme"}  # the silence sweeper visits the tenant from now on
     kept = shifts.around("acme", "tech-1@acme", date(2026, 5, 4), date(2026, 5, 4))
     assert [(s.start.astimezone(UTC), s.end.astimezone(UTC)) for s in kept] == [
         (datetime(2026, 5, 4, 12, tzinfo=UTC), datetime(2026, 5, 4, 17, tzinfo=UTC)),

@@ -91,11 +91,13 @@ class MemoryProgress:
         self.tracked: set[str] = set()
         self.published: list[EventEnvelope] = []
         self.links: dict[str, Link] = {}
+        self.unheard_ones: set[tuple[str, str]] = set()
 
     def seen(self, tenant_id: str, technician_id: str) -> Seen:
         key = (tenant_id, technician_id)
         route, revision = self.routes.get(key, (None, 0))
-        return Seen(self.fixes.marks.get(key, Marks()), route, revision, key in self.fixes.latest)
+        marks = self.fixes.marks.get(key, Marks())
+        return Seen(marks, route, revision, key in self.fixes.latest, key in self.unheard_ones)
 
     def register_tenant(self, tenant_id: str) -> None:
         self.tracked.add(tenant_id)
@@ -159,6 +161,21 @@ class MemoryProgress:
         self.fixes.marks[key] = replace(marks, silent_since=now)
         self.published.append(envelope)
 
+    def unheard(self, tenant_id: str) -> set[str]:
+        return {technician for tenant, technician in self.unheard_ones if tenant == tenant_id}
+
+    def flag_unheard(
+        self, tenant_id: str, technician_id: str, envelope: EventEnvelope, now: datetime
+    ) -> None:
+        if (tenant_id, technician_id) not in self.unheard_ones:
+            self.unheard_ones.add((tenant_id, technician_id))
+            self.published.append(envelope)
+
+    def heard(self, tenant_id: str, technician_id: str, envelope: EventEnvelope, now: datetime) -> None:
+        if (tenant_id, technician_id) in self.unheard_ones:
+            self.unheard_ones.discard((tenant_id, technician_id))
+            self.published.append(envelope)
+
     def types(self) -> list[str]:
         return [e.event_type for e in self.published]
 
@@ -184,6 +201,13 @@ class MemoryShifts:
             if (t, tech) == (tenant_id, technician_id) and first <= day <= last
             for s in shifts
         ]
+
+    def of_tenant(self, tenant_id: str, first: date, last: date) -> dict[str, list[TimeWindow]]:
+        found: dict[str, list[TimeWindow]] = {}
+        for (t, technician_id, day), shifts in self.days.items():
+            if t == tenant_id and first <= day <= last:
+                found.setdefault(technician_id, []).extend(shifts)
+        return found
 
 
 class MemorySettings:

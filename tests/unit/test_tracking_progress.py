@@ -321,6 +321,32 @@ def test_a_silent_device_on_shift_is_flagged_once_and_its_next_fix_resumes_it(wo
     assert len(world.published("tracking.device_resumed")) == 1
 
 
+def test_a_technician_who_never_sent_a_fix_is_flagged_once_into_their_shift_and_resumed_by_the_first(
+    world: World,
+) -> None:
+    world.progress.register_tenant("t1")  # as the shift projection does
+    started = NOW - timedelta(minutes=10)
+    world.shifts.put("t1", "tech-2", NOW.date(), [TimeWindow(started, NOW + timedelta(hours=8))], NOW)
+    world.shifts.put(
+        "t1", "tech-3", NOW.date(), [TimeWindow(NOW + timedelta(hours=1), NOW + timedelta(hours=9))], NOW
+    )
+
+    assert sweep(world.tracking) == 1  # tech-1, 8 hours into the shift; tech-2 only 10 minutes
+    assert world.published("tracking.device_silent") == [{"technician_id": "tech-1", "last_fix_at": None}]
+    world.now = NOW + timedelta(minutes=6)
+    assert sweep(world.tracking) == 1  # tech-2, 16 minutes in; tech-3 not on shift yet
+    assert sweep(world.tracking) == 0
+    assert [e["technician_id"] for e in world.published("tracking.device_silent")] == ["tech-1", "tech-2"]
+
+    world.post(fix(6))
+    assert world.published("tracking.device_resumed") == [
+        {"technician_id": "tech-1", "last_fix_at": "2026-03-03T16:06:00Z"}
+    ]
+    world.post(fix(6.5))
+    assert len(world.published("tracking.device_resumed")) == 1
+    assert world.progress.unheard("t1") == {"tech-2"}
+
+
 def test_an_off_shift_technician_is_never_flagged(world: World) -> None:
     world.post(fix(0))
     world.shifts.put(

@@ -10,7 +10,8 @@ Rules (DOMAIN.md, Tracking; issue 6):
   minutes (every fix of the stay inside the radius).
 - A technician's position is reported at most once every 5 minutes (of fix time), never per fix.
 - A device is silent when an on-shift technician sent nothing for longer than the tenant's limit;
-  it resumes with the first fix after that.
+  it resumes with the first fix after that. A technician who never sent a fix (or none kept) is
+  silent once on shift for longer than the limit; their first fix resumes them.
 """
 
 from __future__ import annotations
@@ -108,12 +109,14 @@ class Marks:
 @dataclass(frozen=True)
 class Seen:
     """What is stored about one technician before a batch of their fixes: their position's marks,
-    the route they are on (with its revision) and whether they had a position at all."""
+    the route they are on (with its revision), whether they had a position at all and whether
+    they were flagged silent without one."""
 
     marks: Marks
     route: EnRoute | None
     revision: int
     known: bool
+    unheard: bool = False  # flagged silent without any fix kept
 
 
 def _estimate(origin: Fix, destination: Point, travel: TravelTimes) -> Estimate:
@@ -183,3 +186,8 @@ def falls_silent(
 ) -> bool:
     """An on-shift technician's device sent nothing for longer than the limit, and is not yet flagged."""
     return marks.silent_since is None and position.is_silent(now, settings) and on_shift(shifts, now)
+
+
+def unheard_too_long(shifts: Iterable[TimeWindow], settings: TrackingSettings, now: datetime) -> bool:
+    """A technician with no fix at all is on a shift that began longer than the limit ago."""
+    return any(s.contains(now) and now - s.start > settings.silent_after for s in shifts)

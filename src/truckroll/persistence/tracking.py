@@ -292,11 +292,27 @@ class DynamoShiftRepository:
         """Every shift of the local days from ``first`` to ``last``: one BatchGetItem."""
         pk = shifts_pk(tenant_id, technician_id)
         items = ShiftsItem.batch_get([(pk, day.isoformat()) for day in days(first, last)])
-        return [
-            TimeWindow(datetime.fromisoformat(start), datetime.fromisoformat(end))
-            for item in items
-            for start, end in json.loads(item.shifts)
-        ]
+        return [window for item in items for window in _windows(item)]
+
+    def of_tenant(self, tenant_id: str, first: date, last: date) -> dict[str, list[TimeWindow]]:
+        """Every technician's shifts on the local days from ``first`` to ``last``: one Query a day
+        (the month index, ``{day}#S#`` keys)."""
+        found: dict[str, list[TimeWindow]] = {}
+        for day in days(first, last):
+            prefix = month_sk(day, SHIFTS_KIND, "")
+            for item in TrackingItem.by_month.query(
+                month_pk(tenant_id, day), TrackingItem.gsi1sk.startswith(prefix)
+            ):
+                if isinstance(item, ShiftsItem):
+                    found.setdefault(item.technician_id, []).extend(_windows(item))
+        return found
+
+
+def _windows(item: ShiftsItem) -> list[TimeWindow]:
+    return [
+        TimeWindow(datetime.fromisoformat(start), datetime.fromisoformat(end))
+        for start, end in json.loads(item.shifts)
+    ]
 
 
 class DynamoTrackingSettingsRepository:

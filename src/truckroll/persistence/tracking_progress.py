@@ -104,6 +104,16 @@ class TrackedTenantItem(TrackingItem, discriminator="tracked_tenant"):
     pass
 
 
+class UnheardItem(TrackingItem, discriminator="unheard"):
+    """A technician flagged silent without any fix kept; removed by their first fix."""
+
+    silent_since = UnicodeAttribute()
+
+
+def unheard_pk(tenant_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}#UNHEARD"
+
+
 def _route_item(route: EnRoute, revision: int) -> EnRouteItem:
     destination = route.destination
     return EnRouteItem(
@@ -146,7 +156,11 @@ class DynamoProgressStore:
         """The technician's position marks and route: one BatchGetItem."""
         items = list(
             TrackingItem.batch_get(
-                [(latest_pk(tenant_id), technician_id), (en_route_pk(tenant_id), technician_id)]
+                [
+                    (latest_pk(tenant_id), technician_id),
+                    (en_route_pk(tenant_id), technician_id),
+                    (unheard_pk(tenant_id), technician_id),
+                ]
             )
         )
         position = next((i for i in items if isinstance(i, PositionItem)), None)
@@ -156,7 +170,32 @@ class DynamoProgressStore:
             route=route.to_route() if route is not None else None,
             revision=int(route.revision) if route is not None else 0,
             known=position is not None,
+            unheard=any(isinstance(i, UnheardItem) for i in items),
         )
+
+    def unheard(self, tenant_id: str) -> set[str]:
+        """The technicians flagged silent without any fix kept: one Query."""
+        return {item.sk for item in UnheardItem.query(unheard_pk(tenant_id))}
+
+    def flag_unheard(
+        self, tenant_id: str, technician_id: str, envelope: EventEnvelope, now: datetime
+    ) -> None:
+        """The flag and its event in one transaction, once (a flag already there keeps both out)."""
+        item = UnheardItem(
+            pk=unheard_pk(tenant_id), sk=technician_id, tenant_id=tenant_id, silent_since=_iso(now)
+        )
+        try:
+            transact([Write("put", item, UnheardItem.pk.does_not_exist()), outbox_write(envelope, now)])
+        except StaleRead:
+            return  # flagged meanwhile by another sweep
+
+    def heard(self, tenant_id: str, technician_id: str, envelope: EventEnvelope, now: datetime) -> None:
+        """Clear the flag and publish its event in one transaction, once."""
+        item = UnheardItem(pk=unheard_pk(tenant_id), sk=technician_id)
+        try:
+            transact([Write("delete", item, UnheardItem.pk.exists()), outbox_write(envelope, now)])
+        except StaleRead:
+            return  # cleared meanwhile by another batch of their fixes
 
     def register_tenant(self, tenant_id: str) -> None:
         TrackedTenantItem(pk=TENANTS_PK, sk=tenant_id, tenant_id=tenant_id).save()

@@ -101,7 +101,7 @@ def bootstrap(
     )
 
     def on_shifts_set(envelope: EventEnvelope, data: TechnicianShiftsSetV1) -> None:
-        project_shifts(envelope, data, tracking.shifts)
+        project_shifts(envelope, data, tracking.shifts, tracking.progress)
 
     def on_job_booked(envelope: EventEnvelope, data: JobBookedV1) -> None:
         project_booking(envelope, data, link_service.appointments)

@@ -47,6 +47,10 @@ class ShiftRepository(Protocol):
 
     def around(self, tenant_id: str, technician_id: str, first: date, last: date) -> list[TimeWindow]: ...
 
+    def of_tenant(self, tenant_id: str, first: date, last: date) -> dict[str, list[TimeWindow]]:
+        """Every technician's shifts on the local days from ``first`` to ``last``."""
+        ...
+
 
 class TrackingSettingsRepository(Protocol):
     def get(self, tenant_id: str) -> TrackingSettings:
@@ -97,6 +101,20 @@ class ProgressStore(Protocol):
     def fell_silent(
         self, tenant_id: str, position: Position, envelope: EventEnvelope, now: datetime
     ) -> None: ...
+
+    def unheard(self, tenant_id: str) -> set[str]:
+        """The technicians flagged silent without any fix kept."""
+        ...
+
+    def flag_unheard(
+        self, tenant_id: str, technician_id: str, envelope: EventEnvelope, now: datetime
+    ) -> None:
+        """Flag a technician without any fix silent, with the event (once)."""
+        ...
+
+    def heard(self, tenant_id: str, technician_id: str, envelope: EventEnvelope, now: datetime) -> None:
+        """The first fix of a technician flagged without any: clear the flag, with the event (once)."""
+        ...
 
 
 @dataclass(frozen=True)

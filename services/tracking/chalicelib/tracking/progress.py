@@ -44,6 +44,7 @@ from truckroll.domain.tracking_progress import (
     follow,
     report_due,
     start,
+    unheard_too_long,
 )
 from truckroll.domain.windows import TimeWindow
 from truckroll.persistence.writes import StaleRead
@@ -233,6 +234,9 @@ def record(tenant_id: str, fixes: Sequence[Fix], settings: TrackingSettings, tra
     before = tracking.fixes.record(tenant_id, fixes, settings, now, reported_at)
     if not seen.known:
         tracking.progress.register_tenant(tenant_id)
+    if seen.unheard:  # flagged silent before any fix: this first one resumes them
+        resumed = DeviceSilence(tenant_id, technician_id, silent=False, last_fix_at=newest(fixes).instant)
+        tracking.progress.heard(tenant_id, technician_id, _envelope(resumed), now)
     events: list[ProgressEvent] = []
     if before is not None and before.silent_since is not None:
         events.append(
@@ -259,8 +263,9 @@ def record(tenant_id: str, fixes: Sequence[Fix], settings: TrackingSettings, tra
 
 def sweep(tracking: Tracking) -> int:
     """Flag every on-shift technician whose device is silent for longer than their tenant allows,
-    publishing ``tracking.device_silent`` once per silence: Queries only (the tenants, then each
-    tenant's latest positions). A failing tenant does not stop the others; the run then fails."""
+    or who sent no fix at all that long into their shift, publishing ``tracking.device_silent``
+    once per silence: Queries only (the tenants, then each tenant's latest positions and the days'
+    shifts). A failing tenant does not stop the others; the run then fails."""
     now = tracking.clock()
     flagged, failed = 0, []
     for tenant_id in tracking.progress.tenants():
@@ -281,7 +286,8 @@ class SweepFailed(Exception):
 def _sweep_tenant(tenant_id: str, now: datetime, tracking: Tracking) -> int:
     settings = tracking.settings.get(tenant_id)
     flagged = 0
-    for position, marks in tracking.progress.positions(tenant_id, now):
+    positions = tracking.progress.positions(tenant_id, now)
+    for position, marks in positions:
         if marks.silent_since is not None or not position.is_silent(now, settings):
             continue
         technician_id = position.fix.technician_id
@@ -293,4 +299,26 @@ def _sweep_tenant(tenant_id: str, now: datetime, tracking: Tracking) -> int:
             silent = DeviceSilence(tenant_id, technician_id, silent=True, last_fix_at=position.fix.instant)
             tracking.progress.fell_silent(tenant_id, position, _envelope(silent), now)
             flagged += 1
+    return flagged + _sweep_unheard(
+        tenant_id, {p.fix.technician_id for p, _ in positions}, settings, now, tracking
+    )
+
+
+def _sweep_unheard(
+    tenant_id: str, heard: set[str], settings: TrackingSettings, now: datetime, tracking: Tracking
+) -> int:
+    """Flag the technicians on shift past the limit with no fix at all (the app never opened, a
+    tracker never fitted): the day's shifts of the tenant, one Query a day."""
+    day = now.date()
+    shifts = tracking.shifts.of_tenant(tenant_id, day - timedelta(days=1), day + timedelta(days=1))
+    candidates = {
+        t for t, windows in shifts.items() if t not in heard and unheard_too_long(windows, settings, now)
+    }
+    if not candidates:
+        return 0
+    flagged = 0
+    for technician_id in sorted(candidates - tracking.progress.unheard(tenant_id)):
+        silent = DeviceSilence(tenant_id, technician_id, silent=True, last_fix_at=None)
+        tracking.progress.flag_unheard(tenant_id, technician_id, _envelope(silent), now)
+        flagged += 1
     return flagged
