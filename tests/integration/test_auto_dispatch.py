@@ -171,7 +171,7 @@ def test_a_manual_assignment_racing_a_run_wins_and_switches_auto_mode_off_for_th
     local_stack.drain()  # auto mode is still off: nothing is planned
     office.enable()
     auto, dispatch = _auto()
-    plans = auto.plan_days(office.tenant, dispatch)  # the run has its plan...
+    plans = auto.plan_days(dispatch.auto.settings(office.tenant), dispatch)  # the run has its plan...
     (planned,) = [d for p in plans for d in p.decisions if d.appointment_id == appointment_id]
     (other,) = [t for t in office.technicians if t != planned.technician_id]
     manual = office.call(  # ...when a dispatcher assigns the job to someone else
@@ -506,7 +506,7 @@ def test_a_run_does_not_write_to_a_technicians_day_that_changed_after_its_plan(
     local_stack.drain()
     auto, wiring = _auto()
     wiring.auto.put_settings(replace(wiring.auto.settings(office.tenant), enabled=True, debounce_seconds=0))
-    plans = auto.plan_days(office.tenant, wiring)
+    plans = auto.plan_days(wiring.auto.settings(office.tenant), wiring)
     planned = {d.appointment_id: d.technician_id for p in plans for d in p.decisions}
     assert planned == {morning[1]: technician, afternoon[1]: technician}
     manual = office.call(  # the afternoon job lands on the technician's day by hand, clear of the morning

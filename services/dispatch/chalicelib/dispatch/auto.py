@@ -150,11 +150,13 @@ def recorded_run(
     """A run, kept in the tenant's run history with what each outcome counted. A requested run is
     known by its request (a ULID), so running a request again after a crash keeps one record."""
     started = dispatch.clock()
-    enabled = dispatch.auto.settings(tenant_id).enabled
-    days = run(tenant_id, dispatch)
+    settings = dispatch.auto.settings(tenant_id)
+    days = run(settings, dispatch)
     outcomes = Counter(outcome.action for day in days for outcome in day.outcomes)
     run_id = request_event_id or new_id()
-    record = RunRecord(tenant_id, run_id, started, trigger, request_event_id, enabled, len(days), outcomes)
+    record = RunRecord(
+        tenant_id, run_id, started, trigger, request_event_id, settings.enabled, len(days), outcomes
+    )
     dispatch.auto.record_run(record)
     return days
 
@@ -174,13 +176,12 @@ class DayPlan:
     first_names: dict[str, str]
 
 
-def run(tenant_id: str, dispatch: Dispatch) -> list[DayRun]:
-    return [carry_out(tenant_id, plan, dispatch) for plan in plan_days(tenant_id, dispatch)]
+def run(settings: AutoSettings, dispatch: Dispatch) -> list[DayRun]:
+    return [carry_out(settings.tenant_id, plan, dispatch) for plan in plan_days(settings, dispatch)]
 
 
-def plan_days(tenant_id: str, dispatch: Dispatch) -> list[DayPlan]:
-    """Plan every day of the horizon (nothing when auto mode is off)."""
-    settings = dispatch.auto.settings(tenant_id)
+def plan_days(settings: AutoSettings, dispatch: Dispatch) -> list[DayPlan]:
+    """Plan every day of the horizon of the tenant's ``settings`` (nothing when auto mode is off)."""
     if not settings.enabled:
         return []
     now = dispatch.clock()
