@@ -127,7 +127,9 @@ Effects = Callable[["LocalStack", EventEnvelope], int]
 @dataclass(frozen=True)
 class QueueScenario:
     """A new event of a tenant that the queue's consumer acts on, and its effect counted: exactly 1
-    once it was handled, 2 if it was handled twice."""
+    once it was handled. The job.booked effects would count 2 if handled twice; a run request's
+    would not (the run history keeps one record per request, by design), so for that queue only
+    the consumer's "handled" log lines tell a duplicate run (the duplicates test counts both)."""
 
     event: Callable[[str], EventEnvelope]
     effects: Effects
