@@ -27,13 +27,7 @@ function build(appointment) {
   const who = appointment.customer.name;
   const say = (text, isError = false) => announce(status, `${who}: ${text}`, isError);
 
-  const notesBox = panel.querySelector(".notes-box");
-  const notes = panel.querySelector(".notes");
-  const loadNotes = async () => {
-    const found = await api("GET", `${job}/notes`);
-    notes.replaceChildren(...found.notes.map(noteItem));
-  };
-  notesBox.addEventListener("toggle", () => notesBox.open && loadNotes().catch((e) => say(e.message, true)));
+  const loadNotes = listOpened(panel.querySelector(".notes-box"), `${job}/notes`, "notes", noteItem, say);
   const noteForm = panel.querySelector(".note-form");
   noteForm.addEventListener("submit", (event) =>
     submit(event, async () => {
@@ -46,13 +40,7 @@ function build(appointment) {
     }, say),
   );
 
-  const photosBox = panel.querySelector(".photos-box");
-  const photos = panel.querySelector(".photos");
-  const loadPhotos = async () => {
-    const found = await api("GET", `${job}/photos`);
-    photos.replaceChildren(...found.photos.map(photoItem));
-  };
-  photosBox.addEventListener("toggle", () => photosBox.open && loadPhotos().catch((e) => say(e.message, true)));
+  const loadPhotos = listOpened(panel.querySelector(".photos-box"), `${job}/photos`, "photos", photoItem, say);
   const picker = panel.querySelector('input[name="photo"]');
   const caption = panel.querySelector('input[name="caption"]');
   const bar = panel.querySelector("progress.upload");
@@ -98,6 +86,18 @@ function build(appointment) {
 }
 
 /** Run a form's `action` once at a time (its submit button is disabled meanwhile). */
+/** A ``<details>`` whose list (the ``.{key}`` element, from ``GET path``'s ``key``) is read each
+ * time it is opened; returns the function that reads it again. */
+function listOpened(box, path, key, render, say) {
+  const list = box.querySelector(`.${key}`);
+  const load = async () => {
+    const found = await api("GET", path);
+    list.replaceChildren(...found[key].map(render));
+  };
+  box.addEventListener("toggle", () => box.open && load().catch((e) => say(e.message, true)));
+  return load;
+}
+
 async function submit(event, action, say) {
   event.preventDefault();
   const button = event.target.querySelector('button[type="submit"]');
