@@ -59,9 +59,17 @@ def today_shift(now: datetime) -> dict[str, str]:
     return {"start": start.isoformat(), "end": start.replace(hour=23).isoformat()}
 
 
-def job_body(n: int, start: datetime) -> dict[str, Any]:
-    """A new customer and location (so the booking creates them) and a 2-hour appointment."""
-    end = start + timedelta(hours=2)
+def job_body(
+    n: int,
+    start: datetime,
+    *,
+    hours: int = 2,
+    window_hours: int = 1,
+    at: tuple[float, float] = DESTINATION,
+    job_type: str = "Maintenance",
+) -> dict[str, Any]:
+    """A new customer and location at ``at`` (so the booking creates them) and an appointment of
+    ``hours`` from ``start``, its arrival window the first ``window_hours``."""
     return {
         "customer": {"name": f"Customer {n}", "phone": f"+1512{n % 10_000_000:07d}", "phone_type": "mobile"},
         "location": {
@@ -69,15 +77,18 @@ def job_body(n: int, start: datetime) -> dict[str, Any]:
             "city": "Austin",
             "state": "TX",
             "postal_code": "78701",
-            "lat": DESTINATION[0],
-            "lon": DESTINATION[1],
+            "lat": at[0],
+            "lon": at[1],
             "verified": True,
         },
-        "job": {"job_type": "Maintenance", "summary": f"Job {n}"},
+        "job": {"job_type": job_type, "summary": f"Job {n}"},
         "appointment": {
             "start": start.isoformat(),
-            "end": end.isoformat(),
-            "arrival_window": {"start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat()},
+            "end": (start + timedelta(hours=hours)).isoformat(),
+            "arrival_window": {
+                "start": start.isoformat(),
+                "end": (start + timedelta(hours=window_hours)).isoformat(),
+            },
         },
     }
 

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser, sync_playwright
 
+from bench.lifecycle import job_body
 from bench.registry import Suite, register
 from bench.suites.dispatch import _call, running_stack
 
@@ -42,30 +43,15 @@ PER_TECHNICIAN = 8
 FIRST_HOUR = 8
 
 
-def _at(day: date, hour: int) -> str:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=ZONE).isoformat()
+def _at(day: date, hour: int) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=ZONE)
 
 
 def _booking(day: date, n: int) -> dict[str, Any]:
-    hour = FIRST_HOUR + n % PER_TECHNICIAN
-    return {
-        "customer": {"name": f"Customer {n}", "phone": f"+1512555{n:04d}", "phone_type": "mobile"},
-        "location": {
-            "street": f"{100 + n} Barton Springs Rd",
-            "city": "Austin",
-            "state": "TX",
-            "postal_code": "78704",
-            "lat": 30.26 + (n % 50) / 1000,
-            "lon": -97.76 + (n // 50) / 1000,
-            "verified": True,
-        },
-        "job": {"job_type": "AC repair", "summary": f"Visit {n}"},
-        "appointment": {
-            "start": _at(day, hour),
-            "end": _at(day, hour + 1),
-            "arrival_window": {"start": _at(day, hour), "end": _at(day, hour + 1)},
-        },
-    }
+    """Appointment ``n``: one hour from 8:00 + n % 8 on ``day``, at a spot of its own in Austin."""
+    start = _at(day, FIRST_HOUR + n % PER_TECHNICIAN)
+    at = (30.26 + (n % 50) / 1000, -97.76 + (n // 50) / 1000)
+    return job_body(n, start, hours=1, window_hours=1, at=at, job_type="AC repair")
 
 
 def _expect(status: int, answer: Any, wanted: int, what: str) -> Any:
@@ -80,7 +66,7 @@ def prepare(base_url: str, office: dict[str, str], technicians: int, day: date) 
     def technician(n: int) -> None:
         profile = {"technician_id": f"bench-tech-{n}", "name": f"Bench Tech {n}"}
         _expect(*_call("POST", f"{base_url}/dispatch/technicians", office, profile), 201, "technician")
-        shift = {"start": _at(day, 7), "end": _at(day, 19)}
+        shift = {"start": _at(day, 7).isoformat(), "end": _at(day, 19).isoformat()}
         path = f"{base_url}/dispatch/technicians/bench-tech-{n}/shifts"
         _expect(*_call("POST", path, office, shift), 201, "shift")
 
