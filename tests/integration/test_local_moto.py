@@ -229,3 +229,51 @@ def test_item_answers_are_the_json_moto_would_have_serialized(
     expected_status, expected_headers, expected_body = moto_dynamodb._serialize(answer, context)
     assert (status, headers) == (expected_status, expected_headers)
     assert json.loads(body) == json.loads(expected_body)
+
+
+def test_a_query_reads_only_what_it_asks_for_where_moto_would_sort_the_whole_table(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The patched Query never goes through moto's whole-table read; a Scan still does."""
+    import boto3
+    from moto import mock_aws
+    from moto.dynamodb.models.table import Table
+
+    whole_table_reads: list[str] = []
+    sorted_whole_table = moto_dynamodb._every_item
+
+    def every_item(table: Table) -> list[Any]:
+        whole_table_reads.append(table.name)
+        return list(sorted_whole_table(table))
+
+    monkeypatch.setattr(moto_dynamodb, "_every_item", every_item)
+    monkeypatch.setattr(Table, "all_items", moto_dynamodb.all_items)
+    monkeypatch.setattr(Table, "query", moto_dynamodb.query)
+    with mock_aws():
+        db = boto3.client("dynamodb", region_name="us-east-1")
+        db.create_table(
+            TableName="t",
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "g")],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "by-g",
+                    "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        for p in ("a", "b"):
+            for i in range(3):
+                db.put_item(TableName="t", Item={"pk": {"S": p}, "sk": {"S": str(i)}, "g": {"S": "x"}})
+        asked = {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "b"}}}
+        assert [i["sk"]["S"] for i in db.query(TableName="t", **asked)["Items"]] == ["0", "1", "2"]
+        by_index = {"KeyConditionExpression": "g = :g", "ExpressionAttributeValues": {":g": {"S": "x"}}}
+        assert len(db.query(TableName="t", IndexName="by-g", **by_index)["Items"]) == 6
+        assert whole_table_reads == []
+        assert len(db.scan(TableName="t")["Items"]) == 6
+        assert whole_table_reads == ["t"]
