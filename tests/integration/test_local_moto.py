@@ -247,6 +247,9 @@ def test_a_query_reads_only_what_it_asks_for_where_moto_would_sort_the_whole_tab
         return list(sorted_whole_table(table))
 
     monkeypatch.setattr(moto_dynamodb, "_every_item", every_item)
+    # In-process moto, not the worker's local stack, whose endpoint botocore would otherwise honour.
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
     monkeypatch.setattr(Table, "all_items", moto_dynamodb.all_items)
     monkeypatch.setattr(Table, "query", moto_dynamodb.query)
     with mock_aws():
