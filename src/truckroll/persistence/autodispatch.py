@@ -7,9 +7,6 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 
-from pynamodb.exceptions import PutError
-from pynamodb.expressions.condition import Condition
-
 from truckroll.domain.autodispatch import AutoSettings, Position, RunRecord
 from truckroll.domain.geo import Point
 from truckroll.persistence import keys
@@ -19,22 +16,12 @@ from truckroll.persistence.core_models import (
     PlanRequestItem,
     PositionItem,
 )
+from truckroll.persistence.writes import save_if
 
 #: A plan request older than this is taken as lost (its message never ran): a trigger replaces it.
 STALE_REQUEST = timedelta(minutes=15)
 #: How long a run stays in the run history.
 RUN_HISTORY = timedelta(days=7)
-
-
-def _conditional(item: PlanRequestItem | PositionItem, condition: Condition) -> bool:
-    """Save ``item`` when ``condition`` holds; False when it does not."""
-    try:
-        item.save(condition=condition)
-    except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
 
 
 class DynamoAutoDispatchRepository:
@@ -93,9 +80,7 @@ class DynamoAutoDispatchRepository:
             requested_at=at,
         )
         stale = at - STALE_REQUEST.total_seconds()
-        return _conditional(
-            item, PlanRequestItem.pk.does_not_exist() | (PlanRequestItem.requested_at < stale)
-        )
+        return save_if(item, PlanRequestItem.pk.does_not_exist() | (PlanRequestItem.requested_at < stale))
 
     def record_run(self, run: RunRecord) -> None:
         """Keep ``run`` in the history; a run of the same id (a request run again after a crash)
@@ -149,7 +134,7 @@ class DynamoAutoDispatchRepository:
             at=position.at.isoformat(),
             at_epoch=at,
         )
-        return _conditional(item, PositionItem.pk.does_not_exist() | (PositionItem.at_epoch < at))
+        return save_if(item, PositionItem.pk.does_not_exist() | (PositionItem.at_epoch < at))
 
     def positions(self, tenant_id: str) -> dict[str, Position]:
         """Every technician's latest position (one Query)."""

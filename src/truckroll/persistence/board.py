@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import PutError
 from ulid import ULID
 
 from truckroll.domain.board import BoardAppointment, BoardChange, BoardDay
@@ -25,7 +24,7 @@ from truckroll.domain.status import AppointmentStatus, JobStatus
 from truckroll.domain.windows import Clock, TimeWindow
 from truckroll.persistence import keys
 from truckroll.persistence.core_models import BoardEntryItem, CoreItem, FeedItem, TechnicianChangeItem
-from truckroll.persistence.writes import Write
+from truckroll.persistence.writes import Write, save_if
 
 FEED_RETENTION = timedelta(days=3)
 FEED_OVERLAP = timedelta(seconds=5)
@@ -187,12 +186,8 @@ class DynamoBoardRepository:
             BoardChange(entry.day, entry.appointment_id, entry, ()),
             self._clock() + FEED_RETENTION,
         )
-        try:
-            board.item.save(condition=BoardEntryItem.pk.does_not_exist())
-        except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                return
-            raise
+        if not save_if(board.item, BoardEntryItem.pk.does_not_exist()):
+            return
         feed.item.save()
 
     def day(self, tenant_id: str, day: date) -> BoardDay:

@@ -11,7 +11,7 @@ from pynamodb.exceptions import PutError
 
 from truckroll.persistence import keys
 from truckroll.persistence.core_models import DocumentItem
-from truckroll.persistence.writes import StaleRead
+from truckroll.persistence.writes import CONDITION_FAILED, StaleRead
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -55,7 +55,7 @@ class DynamoDocuments(Generic[D]):
         try:
             item.save()
         except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if error.cause_response_code == CONDITION_FAILED:
                 raise StaleRead("the settings changed since they were read; reload and try again") from error
             raise
         return replace(document, version=int(item.version or 0))

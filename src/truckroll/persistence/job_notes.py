@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.exceptions import PutError
-
 from truckroll.domain.events import Actor
 from truckroll.domain.job_notes import Note, Photo
 from truckroll.errors import Conflict
 from truckroll.persistence import keys
 from truckroll.persistence.core_models import CoreItem, NoteItem, PhotoItem
+from truckroll.persistence.writes import save_if
 
 
 class DynamoJobNotesRepository:
@@ -50,7 +49,7 @@ class DynamoJobNotesRepository:
 
     def add_photo(self, photo: Photo) -> None:
         """Register ``photo`` once: registering the same photo again is a conflict."""
-        try:
+        registered = save_if(
             PhotoItem(
                 pk=keys.job_files_pk(photo.tenant_id, photo.job_id),
                 sk=f"{keys.PHOTO_SK_PREFIX}{photo.photo_id}",
@@ -63,11 +62,11 @@ class DynamoJobNotesRepository:
                 author_id=photo.author.id,
                 author_role=photo.author.role,
                 created_at=photo.created_at.isoformat(),
-            ).save(condition=CoreItem.pk.does_not_exist())
-        except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                raise Conflict(f"photo {photo.photo_id} is already registered") from error
-            raise
+            ),
+            CoreItem.pk.does_not_exist(),
+        )
+        if not registered:
+            raise Conflict(f"photo {photo.photo_id} is already registered")
 
     def photos(self, tenant_id: str, job_id: str) -> list[Photo]:
         """The job's photos, oldest first."""

@@ -53,9 +53,9 @@ from truckroll.domain.notify import (
 from truckroll.domain.windows import TimeWindow
 from truckroll.persistence import keys
 from truckroll.persistence.tables import TableMeta, TableModel
+from truckroll.persistence.writes import CONDITION_FAILED
 
 M = TypeVar("M", bound=Model)
-CONDITION_FAILED = "ConditionalCheckFailedException"
 CONTACT_SK = "CONTACT"
 SWEEPER_PK, CURSOR_SK = "SWEEPER", "DUE_CURSOR"
 # A sweep looks back at most this far for due messages a failed sweep left behind.

@@ -47,7 +47,8 @@ from truckroll.domain.tracking_progress import Marks
 from truckroll.domain.windows import TimeWindow
 from truckroll.persistence.keys import tenant_prefix
 from truckroll.persistence.tables import TableMeta, TableModel
-from truckroll.persistence.tracking_history import CONDITION_FAILED, BucketedHistory, days
+from truckroll.persistence.tracking_history import BucketedHistory, days
+from truckroll.persistence.writes import CONDITION_FAILED
 
 SETTINGS_SK = "TRACKING"
 SHIFTS_KIND = "S"

@@ -35,6 +35,7 @@ from truckroll.domain.tracking import Fix
 from truckroll.domain.windows import TimeWindow
 from truckroll.persistence.keys import tenant_prefix
 from truckroll.persistence.tables import TableMeta, TableModel
+from truckroll.persistence.writes import CONDITION_FAILED
 
 BUCKET = timedelta(minutes=10)
 DAY = timedelta(days=1)
@@ -42,7 +43,6 @@ FIXES_PER_ITEM = 2000
 BUCKET_SK_PREFIX = "B#"
 #: Sorts after every item of a bucket ("B#10:20", "B#10:20#1" ...) and before the next bucket.
 AFTER_BUCKET = "~"
-CONDITION_FAILED = "ConditionalCheckFailedException"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 

@@ -26,7 +26,7 @@ from truckroll.domain.status import AppointmentStatus, TechStatus
 from truckroll.domain.tracking_links import Destination, Link, TechnicianProgress, TrackedAppointment
 from truckroll.persistence.keys import tenant_prefix
 from truckroll.persistence.tracking import TrackingItem, month_pk, month_sk
-from truckroll.persistence.tracking_history import CONDITION_FAILED
+from truckroll.persistence.writes import CONDITION_FAILED
 
 DESTINATION_SK = "DESTINATION"
 APPOINTMENT_SK = "APPOINTMENT"

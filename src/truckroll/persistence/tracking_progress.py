@@ -31,9 +31,8 @@ from truckroll.domain.tracking_progress import EnRoute, Marks, Seen
 from truckroll.domain.windows import TimeWindow
 from truckroll.persistence.keys import tenant_prefix
 from truckroll.persistence.tracking import PositionItem, TrackingItem, latest_pk
-from truckroll.persistence.tracking_history import CONDITION_FAILED
 from truckroll.persistence.tracking_links import link_item
-from truckroll.persistence.writes import StaleRead, Write, transact
+from truckroll.persistence.writes import CONDITION_FAILED, StaleRead, Write, transact
 
 OUTBOX_SK = "OUTBOX"
 OUTBOX_RETENTION = timedelta(days=7)

@@ -11,14 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import PutError
 
 from truckroll.auth.principal import Role
 from truckroll.domain.users import User, UserStatus
 from truckroll.persistence.keys import tenant_prefix
 from truckroll.persistence.tables import TableMeta, TableModel
-
-CONDITION_FAILED = "ConditionalCheckFailedException"
+from truckroll.persistence.writes import save_if
 
 
 def users_pk(tenant_id: str) -> str:
@@ -79,22 +77,12 @@ class DynamoUserDirectory:
 
     def add(self, user: User) -> None:
         """Record a user first seen; a concurrent first request of the same user is no error."""
-        try:
-            _item(user).save(condition=UserItem.pk.does_not_exist())
-        except PutError as error:
-            if error.cause_response_code != CONDITION_FAILED:
-                raise
+        save_if(_item(user), UserItem.pk.does_not_exist())
 
     def save(self, user: User, previous: User) -> bool:
         """Replace ``previous`` with ``user`` unless someone changed it meanwhile (then False)."""
         condition = (UserItem.status == previous.status.value) & (UserItem.role == previous.role.value)
-        try:
-            _item(user).save(condition=condition)
-        except PutError as error:
-            if error.cause_response_code == CONDITION_FAILED:
-                return False
-            raise
-        return True
+        return save_if(_item(user), condition)
 
     def list(self, tenant_id: str) -> list[User]:
         return [_user(item) for item in UserItem.query(users_pk(tenant_id), consistent_read=True)]

@@ -1,4 +1,4 @@
-"""Writes staged for one ``TransactWriteItems`` and running it."""
+"""Writes staged for one ``TransactWriteItems`` and running it, and a single conditional put."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -15,6 +15,18 @@ from truckroll.errors import Conflict
 from truckroll.persistence.tables import connection
 
 TRANSACTION_LIMIT = 100
+CONDITION_FAILED = "ConditionalCheckFailedException"  # a single write's condition did not hold
+
+
+def save_if(item: Model, condition: Condition) -> bool:
+    """Save ``item`` when ``condition`` holds; False when it does not."""
+    try:
+        item.save(condition=condition)
+    except PutError as error:
+        if error.cause_response_code == CONDITION_FAILED:
+            return False
+        raise
+    return True
 
 
 @dataclass(frozen=True)
